@@ -1,0 +1,148 @@
+"""What the account holds now (`AccountSnapshot`) and how each asset may trade (`AssetRules`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import attrs
+
+from alchemiser_core._fields import (
+    aware_datetime,
+    bool_converter,
+    check_bounds,
+    decimal_converter,
+    identifier,
+    optional_decimal_converter,
+    symbol_map_converter,
+)
+from alchemiser_core.errors import InvalidInputError, MissingPriceError
+from alchemiser_core.frozen import FrozenMap
+from alchemiser_core.numeric import EXACT_CONTEXT, ONE, ZERO, to_decimal
+
+__all__ = ["AccountSnapshot", "AssetRules"]
+
+#: Alpaca accepts fractional quantities to nine decimal places.
+ALPACA_FRACTIONAL_INCREMENT = Decimal("0.000000001")
+
+
+@attrs.frozen(slots=True)
+class AssetRules:
+    """How one asset may trade.
+
+    `qty_increment` is the lot used for whole-unit trading (1 share; 0.0001 for a
+    crypto pair); `fractional_increment` the lot used when the asset is
+    `fractionable` *and* the plan's config asks for fractional trading.
+    `min_notional` is the venue's smallest order value; `price_increment` the
+    tick (None: Alpaca's sub-penny rule).
+
+    >>> AssetRules(fractionable=True, min_notional=1).effective_increment(fractional=True)
+    Decimal('1E-9')
+    """
+
+    tradable: bool = attrs.field(default=True, converter=bool_converter("tradable"))
+    fractionable: bool = attrs.field(default=False, converter=bool_converter("fractionable"))
+    qty_increment: Decimal = attrs.field(
+        default=ONE, converter=decimal_converter("qty_increment", gt=ZERO)
+    )
+    min_notional: Decimal = attrs.field(
+        default=ZERO, converter=decimal_converter("min_notional", ge=ZERO)
+    )
+    price_increment: Decimal | None = attrs.field(
+        default=None, converter=optional_decimal_converter("price_increment", gt=ZERO)
+    )
+    fractional_increment: Decimal = attrs.field(
+        default=ALPACA_FRACTIONAL_INCREMENT,
+        converter=decimal_converter("fractional_increment", gt=ZERO),
+    )
+
+    def effective_increment(self, *, fractional: bool) -> Decimal:
+        """The quantity lot for a plan that does (or does not) trade fractions."""
+        return self.fractional_increment if fractional and self.fractionable else self.qty_increment
+
+
+DEFAULT_RULES = AssetRules()
+
+
+def _quantity(value: object, field: str) -> Decimal:
+    number = to_decimal(value, field)
+    # Shorts are out of scope: a negative holding is an input error, not a plan.
+    check_bounds(number, field, value, ge=ZERO)
+    return number
+
+
+def _price(value: object, field: str) -> Decimal:
+    number = to_decimal(value, field)
+    check_bounds(number, field, value, gt=ZERO)
+    return number
+
+
+def _rules(value: object, field: str) -> AssetRules:
+    if not isinstance(value, AssetRules):
+        raise InvalidInputError(field, "an AssetRules", value)
+    return value
+
+
+def _as_of(value: object) -> datetime:
+    return aware_datetime(value, "as_of")
+
+
+def _account_id(value: object) -> str:
+    return identifier(value, "account_id")
+
+
+@attrs.frozen(slots=True)
+class AccountSnapshot:
+    """What the account holds now: cash, positions, reference prices, per-asset rules.
+
+    Every symbol held in a positive quantity needs a positive price; a missing
+    price raises `MissingPriceError` (the audited system assumed "1 share").
+
+    >>> from datetime import datetime, timezone
+    >>> snap = AccountSnapshot(cash="1000", positions={"AAPL": 2}, prices={"AAPL": 150},
+    ...                        as_of=datetime(2026, 1, 5, 15, 0, tzinfo=timezone.utc))
+    >>> snap.equity  # 1000 + 2 x 150
+    Decimal('1300')
+    """
+
+    cash: Decimal = attrs.field(converter=decimal_converter("cash"))
+    positions: FrozenMap[Decimal] = attrs.field(
+        converter=symbol_map_converter("positions", _quantity)
+    )
+    prices: FrozenMap[Decimal] = attrs.field(converter=symbol_map_converter("prices", _price))
+    as_of: datetime = attrs.field(converter=_as_of)
+    account_id: str = attrs.field(default="default", converter=_account_id)
+    rules: FrozenMap[AssetRules] = attrs.field(
+        factory=FrozenMap, converter=symbol_map_converter("rules", _rules)
+    )
+
+    def __attrs_post_init__(self) -> None:
+        for symbol, quantity in self.positions.items():
+            if quantity and symbol not in self.prices:
+                raise MissingPriceError(
+                    f"prices[{symbol!r}]", "a positive price for every held symbol", None
+                )
+        if self.equity < ZERO:
+            raise InvalidInputError(
+                "cash", "cash + holdings >= 0 (equity cannot be negative)", self.cash
+            )
+
+    @property
+    def equity(self) -> Decimal:
+        """cash + Σ quantity x price, exact."""
+        total = self.cash
+        prices = self.prices
+        fma = EXACT_CONTEXT.fma
+        for symbol, quantity in self.positions.items():
+            if quantity:
+                total = fma(quantity, prices[symbol], total)
+        return total
+
+    def rules_for(self, symbol: str) -> AssetRules:
+        """The asset's rules, or the defaults (tradable, whole shares) if none were given."""
+        return self.rules.get(symbol, DEFAULT_RULES)
+
+    def value_of(self, symbol: str) -> Decimal:
+        """Market value of the holding in `symbol` at its reference price (0 if not held)."""
+        quantity = self.positions.get(symbol, ZERO)
+        return EXACT_CONTEXT.multiply(quantity, self.prices[symbol]) if quantity else ZERO

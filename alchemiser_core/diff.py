@@ -1,0 +1,63 @@
+"""`allocation_diff`: where each symbol stands against its target, as weights of equity."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+from alchemiser_core.account import AccountSnapshot
+from alchemiser_core.errors import InvalidInputError, MissingPriceError
+from alchemiser_core.numeric import EXACT_CONTEXT, RATIO_CONTEXT, ZERO, quantize_ratio
+from alchemiser_core.targets import TargetAllocation
+
+__all__ = ["WeightDiff", "allocation_diff"]
+
+
+@attrs.frozen(slots=True)
+class WeightDiff:
+    """One symbol's standing: `diff` = `target_weight` - `current_weight` (of equity)."""
+
+    symbol: str
+    current_value: Decimal
+    current_weight: Decimal
+    target_weight: Decimal
+    diff: Decimal
+
+
+def allocation_diff(snapshot: AccountSnapshot, targets: TargetAllocation) -> tuple[WeightDiff, ...]:
+    """Per symbol held or targeted, sorted by symbol: value, weights and their difference.
+
+    current_weight = quantity x price / equity; a held symbol missing from the
+    targets has target weight 0, so its diff is minus its current weight.
+
+    >>> from datetime import datetime, timezone
+    >>> snap = AccountSnapshot(cash=500, positions={"AAPL": 5}, prices={"AAPL": 100, "MSFT": 50},
+    ...                        as_of=datetime(2026, 1, 5, tzinfo=timezone.utc))
+    >>> [(d.symbol, d.current_weight, d.diff) for d in allocation_diff(snap, TargetAllocation({"MSFT": 1}))]
+    [('AAPL', Decimal('0.5'), Decimal('-0.5')), ('MSFT', Decimal('0'), Decimal('1'))]
+    """
+    if not isinstance(snapshot, AccountSnapshot):
+        raise InvalidInputError("snapshot", "an AccountSnapshot", snapshot)
+    if not isinstance(targets, TargetAllocation):
+        raise InvalidInputError("targets", "a TargetAllocation", targets)
+    equity = snapshot.equity
+    weights = targets.weights
+    symbols = sorted({s for s, q in snapshot.positions.items() if q} | set(weights))
+    diffs = []
+    for symbol in symbols:
+        if symbol not in snapshot.prices and weights.get(symbol, ZERO) > ZERO:
+            raise MissingPriceError(f"prices[{symbol!r}]", "a price for every targeted symbol", None)
+        value = snapshot.value_of(symbol) if symbol in snapshot.prices else ZERO
+        current = quantize_ratio(RATIO_CONTEXT.divide(value, equity)) if equity else ZERO
+        target = weights.get(symbol, ZERO)
+        diffs.append(
+            WeightDiff(
+                symbol=symbol,
+                current_value=value,
+                current_weight=current,
+                target_weight=target,
+                diff=EXACT_CONTEXT.subtract(target, current),
+            )
+        )
+    return tuple(diffs)

@@ -1,0 +1,208 @@
+"""One conversion point for every public number, and the explicit rounding helpers.
+
+Every public entry point turns its numbers into `Decimal` through `to_decimal`:
+`Decimal`, `int` and `str` are taken exactly, a `float` through its shortest repr
+(so ``0.1`` means ``Decimal("0.1")``). `bool`, NaN, infinities and junk raise
+`InvalidInputError` naming the field.
+
+Values are canonical (``100.00`` becomes ``100``, ``-0`` becomes ``0``) so that equal
+inputs give byte-identical plans and plan ids. Magnitude and precision are bounded
+(`MAX_ABS`, `MAX_DECIMAL_PLACES`) so that the planner's arithmetic, run in
+`EXACT_CONTEXT`, is provably exact: that context traps every rounding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import (
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    Rounded,
+)
+
+from alchemiser_core.errors import InvalidInputError
+
+__all__ = [
+    "EXACT_CONTEXT",
+    "MAX_ABS",
+    "MAX_DECIMAL_PLACES",
+    "RATIO_CONTEXT",
+    "ZERO",
+    "ONE",
+    "canonical",
+    "ceil_to_increment",
+    "default_tick",
+    "exact_sum",
+    "floor_to_increment",
+    "quantize_ratio",
+    "round_price_to_tick",
+    "to_decimal",
+]
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+#: Inputs must be smaller than this in absolute value (a quadrillion).
+MAX_ABS = Decimal(10) ** 15
+#: Inputs may carry at most this many digits after the point.
+MAX_DECIMAL_PLACES = 30
+
+# With inputs of at most 15 + 30 digits, the deepest product the planner forms
+# (weight x (equity - reserve), equity itself a sum of quantity x price) has fewer
+# than 200 digits, so 250 digits of precision never round. Rounded/Inexact are
+# trapped anyway: if that reasoning were ever wrong we fail loudly, not silently.
+EXACT_CONTEXT = Context(
+    prec=250,
+    rounding=ROUND_HALF_EVEN,
+    Emax=999_999,
+    Emin=-999_999,
+    traps=[InvalidOperation, DivisionByZero, Overflow, Inexact, Rounded],
+)
+
+# For quotients that are only reported or compared (weights, ratios), never spent.
+RATIO_CONTEXT = Context(
+    prec=34,
+    rounding=ROUND_HALF_EVEN,
+    Emax=999_999,
+    Emin=-999_999,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+
+_MIN_EXPONENT = -MAX_DECIMAL_PLACES
+_PENNY = Decimal("0.01")
+_SUB_PENNY = Decimal("0.0001")
+
+
+def to_decimal(value: object, field: str) -> Decimal:
+    """Convert a public numeric input to a canonical finite `Decimal`, or raise.
+
+    >>> to_decimal(0.1, "weight")
+    Decimal('0.1')
+    >>> to_decimal("100.00", "price")
+    Decimal('100')
+    >>> to_decimal(True, "qty")
+    Traceback (most recent call last):
+    ...
+    alchemiser_core.errors.InvalidInputError: qty: expected a number (Decimal, int, str or float), got True
+    """
+    if isinstance(value, bool):
+        raise InvalidInputError(field, "a number (Decimal, int, str or float)", value)
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        # The shortest repr is what a notebook user means: 0.1 is "0.1".
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except (InvalidOperation, ValueError):
+            raise InvalidInputError(field, "a numeric string", value) from None
+    else:
+        raise InvalidInputError(field, "a number (Decimal, int, str or float)", value)
+    if not number.is_finite():
+        raise InvalidInputError(field, "a finite number (not NaN or Infinity)", value)
+    if number.is_zero():
+        return ZERO
+    if abs(number) >= MAX_ABS:
+        raise InvalidInputError(field, f"a number smaller than {MAX_ABS:,} in magnitude", value)
+    if number.as_tuple().exponent < _MIN_EXPONENT and _trimmed_exponent(number) < _MIN_EXPONENT:
+        raise InvalidInputError(
+            field, f"a number with at most {MAX_DECIMAL_PLACES} decimal places", value
+        )
+    return canonical(number)
+
+
+def _trimmed_exponent(number: Decimal) -> int:
+    exponent = number.normalize(EXACT_CONTEXT).as_tuple().exponent
+    assert isinstance(exponent, int)  # finite by the caller's check
+    return exponent
+
+
+def canonical(number: Decimal) -> Decimal:
+    """The canonical spelling of a finite Decimal: no trailing zeros, no positive exponent."""
+    normal = number.normalize(EXACT_CONTEXT)
+    exponent = normal.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if exponent > 0:
+        # 1E+2 reads badly; integers are written out in full.
+        return normal.quantize(ONE, context=EXACT_CONTEXT)
+    return normal
+
+
+def exact_sum(values: Iterable[Decimal]) -> Decimal:
+    """Σ values with no rounding (the default context would round past 28 digits).
+
+    >>> exact_sum([Decimal("0.1")] * 3)
+    Decimal('0.3')
+    """
+    total = ZERO
+    add = EXACT_CONTEXT.add
+    for value in values:
+        total = add(total, value)
+    return total
+
+
+def floor_to_increment(value: Decimal, increment: Decimal) -> Decimal:
+    """Largest multiple of `increment` that is <= `value` (exact).
+
+    >>> floor_to_increment(Decimal("7.2273576"), Decimal("0.001"))
+    Decimal('7.227')
+    >>> floor_to_increment(Decimal("-0.5"), Decimal("1"))
+    Decimal('-1')
+    """
+    steps = EXACT_CONTEXT.divide_int(value, increment)
+    floored = EXACT_CONTEXT.multiply(steps, increment)
+    if floored > value:  # divide_int truncates toward zero; step down for negatives
+        floored = EXACT_CONTEXT.subtract(floored, increment)
+    return canonical(floored) if floored else ZERO
+
+
+def ceil_to_increment(value: Decimal, increment: Decimal) -> Decimal:
+    """Smallest multiple of `increment` that is >= `value` (exact).
+
+    >>> ceil_to_increment(Decimal("10.001"), Decimal("0.01"))
+    Decimal('10.01')
+    """
+    return -floor_to_increment(-value, increment) if value else ZERO
+
+
+def default_tick(price: Decimal) -> Decimal:
+    """Alpaca's sub-penny rule: prices >= $1 trade in cents, below $1 in 1/100 cent.
+
+    >>> default_tick(Decimal("1")), default_tick(Decimal("0.9999"))
+    (Decimal('0.01'), Decimal('0.0001'))
+    """
+    return _PENNY if price >= ONE else _SUB_PENNY
+
+
+def round_price_to_tick(price: Decimal, side_is_buy: bool, tick: Decimal | None = None) -> Decimal:
+    """Round a limit price onto the tick, never more aggressive than intended.
+
+    A buy rounds down (never pays more), a sell rounds up (never accepts less).
+    Without an explicit tick, the sub-penny rule applies to the rounded price.
+
+    >>> round_price_to_tick(Decimal("10.019"), side_is_buy=True)
+    Decimal('10.01')
+    >>> round_price_to_tick(Decimal("10.011"), side_is_buy=False)
+    Decimal('10.02')
+    """
+    if tick is None:
+        tick = default_tick(price)
+    return _round_on(price, tick, side_is_buy)
+
+
+def _round_on(price: Decimal, tick: Decimal, down: bool) -> Decimal:
+    return floor_to_increment(price, tick) if down else ceil_to_increment(price, tick)
+
+
+def quantize_ratio(value: Decimal) -> Decimal:
+    """Canonical form of a reported ratio (a weight), computed in `RATIO_CONTEXT`."""
+    return canonical(RATIO_CONTEXT.plus(value)) if value else ZERO
+

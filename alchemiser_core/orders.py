@@ -1,0 +1,186 @@
+"""The legs of a plan: `OrderIntent` (to send) and `SkippedLeg` (not sent, with a reason)."""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+
+import attrs
+
+from alchemiser_core._fields import bool_converter, decimal_converter
+from alchemiser_core.errors import InvalidInputError
+from alchemiser_core.numeric import EXACT_CONTEXT, ZERO
+from alchemiser_core.symbols import validate_symbol
+
+__all__ = ["MAX_CLIENT_ORDER_ID_LENGTH", "OrderIntent", "Side", "SkipReason", "SkippedLeg"]
+
+#: Alpaca rejects longer client order ids.
+MAX_CLIENT_ORDER_ID_LENGTH = 48
+
+
+class Side(enum.StrEnum):
+    """Order side, spelled as Alpaca spells it."""
+
+    BUY = "buy"
+    SELL = "sell"
+
+
+class SkipReason(enum.StrEnum):
+    """Why a leg the targets asked for is not (fully) in the plan's orders."""
+
+    BELOW_MINIMUM = "below_minimum"
+    """Its notional is below the config's minimum trade or the asset's minimum."""
+    NOT_TRADABLE = "not_tradable"
+    """The asset's rules say it cannot be traded now."""
+    ZERO_AFTER_ROUNDING = "zero_after_rounding"
+    """Less than one quantity increment is needed."""
+    NOT_FRACTIONABLE = "not_fractionable"
+    """Only a fraction was needed, fractions were asked for, and the asset has none."""
+    INSUFFICIENT_CASH = "insufficient_cash"
+    """Cash + sell proceeds - reserve cannot pay for it (nothing of it is bought)."""
+    REDUCED_FOR_CASH = "reduced_for_cash"
+    """Part of it is bought; `qty` is the part that cash could not pay for."""
+    WITHIN_DRIFT_BAND = "within_drift_band"
+    """The position is within the config's drift band of its target."""
+
+
+def _side(value: object) -> Side:
+    try:
+        return Side(value)
+    except ValueError:
+        raise InvalidInputError("side", "'buy' or 'sell'", value) from None
+
+
+def _skip_reason(value: object) -> SkipReason:
+    try:
+        return SkipReason(value)
+    except ValueError:
+        raise InvalidInputError("reason", "a SkipReason", value) from None
+
+
+def _client_order_id(value: object) -> str:
+    if (
+        not isinstance(value, str)
+        or not 0 < len(value) <= MAX_CLIENT_ORDER_ID_LENGTH
+        or not value.isascii()
+        or not value.isprintable()
+        or " " in value
+    ):
+        raise InvalidInputError(
+            "client_order_id",
+            f"1 to {MAX_CLIENT_ORDER_ID_LENGTH} printable ASCII characters without spaces",
+            value,
+        )
+    return value
+
+
+def _symbol(value: object) -> str:
+    return validate_symbol(value, "symbol")
+
+
+def _detail(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError("detail", "a string", value)
+    return value
+
+
+@attrs.frozen(slots=True, repr=False)
+class OrderIntent:
+    """One order to send: side, quantity and the reference price it was sized at.
+
+    `notional` is always ``qty x ref_price`` (computed, exact).
+
+    >>> order = OrderIntent("AAPL", Side.BUY, qty=3, ref_price="150.25", client_order_id="x-1",
+    ...                     target_weight="0.5", current_weight=0)
+    >>> order.notional  # 3 x 150.25
+    Decimal('450.75')
+    >>> order
+    OrderIntent(BUY 3 AAPL @ 150.25 = 450.75, id='x-1')
+    """
+
+    symbol: str = attrs.field(converter=_symbol)
+    side: Side = attrs.field(converter=_side)
+    qty: Decimal = attrs.field(converter=decimal_converter("qty", gt=ZERO))
+    ref_price: Decimal = attrs.field(converter=decimal_converter("ref_price", gt=ZERO))
+    client_order_id: str = attrs.field(converter=_client_order_id)
+    target_weight: Decimal = attrs.field(
+        default=ZERO, converter=decimal_converter("target_weight", ge=ZERO)
+    )
+    current_weight: Decimal = attrs.field(
+        default=ZERO, converter=decimal_converter("current_weight", ge=ZERO)
+    )
+    is_full_exit: bool = attrs.field(default=False, converter=bool_converter("is_full_exit"))
+    notional: Decimal = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "notional", EXACT_CONTEXT.multiply(self.qty, self.ref_price))
+
+    @classmethod
+    def _trusted(
+        cls,
+        symbol: str,
+        side: Side,
+        qty: Decimal,
+        ref_price: Decimal,
+        client_order_id: str,
+        target_weight: Decimal,
+        current_weight: Decimal,
+        is_full_exit: bool,
+        notional: Decimal,
+    ) -> OrderIntent:
+        """Build from values the planner computed and already checked (skips conversion)."""
+        order = object.__new__(cls)
+        setattr_ = object.__setattr__
+        setattr_(order, "symbol", symbol)
+        setattr_(order, "side", side)
+        setattr_(order, "qty", qty)
+        setattr_(order, "ref_price", ref_price)
+        setattr_(order, "client_order_id", client_order_id)
+        setattr_(order, "target_weight", target_weight)
+        setattr_(order, "current_weight", current_weight)
+        setattr_(order, "is_full_exit", is_full_exit)
+        setattr_(order, "notional", notional)
+        return order
+
+    def __repr__(self) -> str:
+        exit_note = ", full exit" if self.is_full_exit else ""
+        return (
+            f"OrderIntent({self.side.name} {self.qty} {self.symbol} @ {self.ref_price}"
+            f" = {self.notional}{exit_note}, id={self.client_order_id!r})"
+        )
+
+
+@attrs.frozen(slots=True)
+class SkippedLeg:
+    """A leg the targets asked for that is not (fully) in the orders, and why.
+
+    `qty` and `notional` are what was *not* ordered (0 when unknown or not applicable).
+    """
+
+    symbol: str = attrs.field(converter=_symbol)
+    side: Side = attrs.field(converter=_side)
+    reason: SkipReason = attrs.field(converter=_skip_reason)
+    detail: str = attrs.field(default="", converter=_detail)
+    qty: Decimal = attrs.field(default=ZERO, converter=decimal_converter("qty", ge=ZERO))
+    notional: Decimal = attrs.field(default=ZERO, converter=decimal_converter("notional", ge=ZERO))
+
+    @classmethod
+    def _trusted(
+        cls,
+        symbol: str,
+        side: Side,
+        reason: SkipReason,
+        detail: str,
+        qty: Decimal,
+        notional: Decimal,
+    ) -> SkippedLeg:
+        """Build from values the planner computed and already checked (skips conversion)."""
+        leg = object.__new__(cls)
+        setattr_ = object.__setattr__
+        setattr_(leg, "symbol", symbol)
+        setattr_(leg, "side", side)
+        setattr_(leg, "reason", reason)
+        setattr_(leg, "detail", detail)
+        setattr_(leg, "qty", qty)
+        setattr_(leg, "notional", notional)
+        return leg

@@ -1,0 +1,377 @@
+"""`RebalancePlan`: an immutable, printable, hashable plan with an exact JSON round trip.
+
+The plan id is a content hash: a SHA-256 over a canonical text of everything in
+the plan except the ids themselves. Client order ids are derived from it, so the
+same plan always carries the same ids (re-running an execution cannot
+double-submit) and a plan edited after the fact no longer matches its id
+(`from_json` refuses it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from alchemiser_core._fields import aware_datetime, decimal_converter, identifier
+from alchemiser_core.errors import AlchemiserError, InvalidInputError
+from alchemiser_core.numeric import EXACT_CONTEXT, ZERO, exact_sum, to_decimal
+from alchemiser_core.orders import OrderIntent, Side, SkippedLeg
+
+__all__ = ["PLAN_FORMAT", "RebalancePlan", "client_order_id_for"]
+
+#: Written into every JSON plan; bump when the canonical content changes.
+PLAN_FORMAT = "alchemiser.plan/1"
+_PLAN_ID_HEX = 32
+_REPR_LEGS = 40
+
+
+def _plan_id(value: object) -> str:
+    if not isinstance(value, str) or len(value) != _PLAN_ID_HEX or not _is_hex(value):
+        raise InvalidInputError("plan_id", f"{_PLAN_ID_HEX} lower-case hex digits", value)
+    return value
+
+
+def _is_hex(text: str) -> bool:
+    return all(character in "0123456789abcdef" for character in text)
+
+
+def _account_id(value: object) -> str:
+    return identifier(value, "account_id")
+
+
+def _as_of_utc(value: object) -> datetime:
+    # Stored in UTC so the JSON round trip gives back an identical (not just equal) value.
+    return aware_datetime(value, "as_of").astimezone(UTC)
+
+
+def _orders(value: object) -> tuple[OrderIntent, ...]:
+    items = tuple(value) if isinstance(value, tuple | list) else None
+    if items is None or not all(isinstance(item, OrderIntent) for item in items):
+        raise InvalidInputError("orders", "a sequence of OrderIntent", value)
+    return items
+
+
+def _skipped(value: object) -> tuple[SkippedLeg, ...]:
+    items = tuple(value) if isinstance(value, tuple | list) else None
+    if items is None or not all(isinstance(item, SkippedLeg) for item in items):
+        raise InvalidInputError("skipped", "a sequence of SkippedLeg", value)
+    return items
+
+
+def client_order_id_for(plan_id: str, index: int) -> str:
+    """The client order id of the `index`-th order of plan `plan_id` (<= 48 characters).
+
+    >>> client_order_id_for("0123456789abcdef0123456789abcdef", 7)
+    'alc-0123456789abcdef0123456789abcdef-7'
+    """
+    return f"alc-{plan_id}-{index}"
+
+
+@attrs.frozen(slots=True, repr=False)
+class RebalancePlan:
+    """The orders (sells first, then buys) and skipped legs that move an account to its targets.
+
+    Build plans with `plan_rebalance` (or `RebalancePlan.build` from legs); the
+    constructor re-checks everything a hand-built or deserialised plan could get
+    wrong: ids, ordering, totals.
+    """
+
+    plan_id: str = attrs.field(converter=_plan_id)
+    account_id: str = attrs.field(converter=_account_id)
+    as_of: datetime = attrs.field(converter=_as_of_utc)
+    orders: tuple[OrderIntent, ...] = attrs.field(converter=_orders)
+    skipped: tuple[SkippedLeg, ...] = attrs.field(converter=_skipped)
+    cash_before: Decimal = attrs.field(converter=decimal_converter("cash_before"))
+    reserve: Decimal = attrs.field(converter=decimal_converter("reserve", ge=ZERO))
+    equity: Decimal = attrs.field(converter=decimal_converter("equity", ge=ZERO))
+    total_sell_value: Decimal = attrs.field(init=False)
+    total_buy_value: Decimal = attrs.field(init=False)
+    cash_after: Decimal = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        if list(self.orders) != sorted(self.orders, key=_order_sort_key):
+            raise InvalidInputError(
+                "orders", "sells before buys, larger notional first, then symbol", self.orders
+            )
+        if list(self.skipped) != sorted(self.skipped, key=_skip_sort_key):
+            raise InvalidInputError("skipped", "legs sorted by symbol, side, reason", self.skipped)
+        expected_id = _content_id(
+            self.account_id,
+            self.as_of,
+            self.orders,
+            self.skipped,
+            self.cash_before,
+            self.reserve,
+            self.equity,
+        )
+        if self.plan_id != expected_id:
+            raise InvalidInputError(
+                "plan_id", f"the content hash {expected_id!r} (was the plan edited?)", self.plan_id
+            )
+        for index, order in enumerate(self.orders):
+            expected_client_id = client_order_id_for(expected_id, index)
+            if order.client_order_id != expected_client_id:
+                raise InvalidInputError(
+                    f"orders[{index}].client_order_id", repr(expected_client_id), order.client_order_id
+                )
+        _set_totals(self)
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        account_id: str,
+        as_of: datetime,
+        orders: Iterable[OrderIntent],
+        skipped: Iterable[SkippedLeg],
+        cash_before: Decimal,
+        reserve: Decimal,
+        equity: Decimal,
+    ) -> RebalancePlan:
+        """Assemble a plan from legs: sort them, hash the content, derive the client ids.
+
+        Orders are put sells first, then buys; within a side larger notional
+        first, then symbol. Incoming client ids are replaced by derived ones.
+        """
+        as_of_utc = _as_of_utc(as_of)
+        account_id = _account_id(account_id)
+        ordered = sorted(orders, key=_order_sort_key)
+        skipped_legs = tuple(sorted(skipped, key=_skip_sort_key))
+        plan_id = _content_id(account_id, as_of_utc, ordered, skipped_legs, cash_before, reserve, equity)
+        trusted = OrderIntent._trusted  # noqa: SLF001 - same package, values already checked
+        final_orders = tuple(
+            trusted(
+                order.symbol,
+                order.side,
+                order.qty,
+                order.ref_price,
+                client_order_id_for(plan_id, index),
+                order.target_weight,
+                order.current_weight,
+                order.is_full_exit,
+                order.notional,
+            )
+            for index, order in enumerate(ordered)
+        )
+        plan = object.__new__(cls)
+        setattr_ = object.__setattr__
+        setattr_(plan, "plan_id", plan_id)
+        setattr_(plan, "account_id", account_id)
+        setattr_(plan, "as_of", as_of_utc)
+        setattr_(plan, "orders", final_orders)
+        setattr_(plan, "skipped", skipped_legs)
+        setattr_(plan, "cash_before", cash_before)
+        setattr_(plan, "reserve", reserve)
+        setattr_(plan, "equity", equity)
+        _set_totals(plan)
+        return plan
+
+    # -- views ------------------------------------------------------------------------
+
+    @property
+    def sells(self) -> tuple[OrderIntent, ...]:
+        """The sell orders, in submission order."""
+        return tuple(order for order in self.orders if order.side is Side.SELL)
+
+    @property
+    def buys(self) -> tuple[OrderIntent, ...]:
+        """The buy orders, in submission order."""
+        return tuple(order for order in self.orders if order.side is Side.BUY)
+
+    def __repr__(self) -> str:
+        head = (
+            f"RebalancePlan(plan_id={self.plan_id!r}, account_id={self.account_id!r},"
+            f" as_of={self.as_of.isoformat()}, equity={self.equity}, reserve={self.reserve},"
+            f" cash {self.cash_before} -> {self.cash_after},"
+            f" sells={self.total_sell_value}, buys={self.total_buy_value},"
+            f" {len(self.orders)} orders, {len(self.skipped)} skipped)"
+        )
+        lines = [head]
+        for order in self.orders[:_REPR_LEGS]:
+            exit_note = " (full exit)" if order.is_full_exit else ""
+            lines.append(
+                f"  {order.side.name:<4} {order.qty} {order.symbol} @ {order.ref_price}"
+                f" = {order.notional}{exit_note}"
+            )
+        if len(self.orders) > _REPR_LEGS:
+            lines.append(f"  ... {len(self.orders) - _REPR_LEGS} more orders")
+        for leg in self.skipped[:_REPR_LEGS]:
+            lines.append(f"  skip {leg.side.name} {leg.symbol}: {leg.reason.value} {leg.detail}".rstrip())
+        if len(self.skipped) > _REPR_LEGS:
+            lines.append(f"  ... {len(self.skipped) - _REPR_LEGS} more skipped")
+        return "\n".join(lines)
+
+    # -- JSON -------------------------------------------------------------------------
+
+    def to_json(self) -> str:
+        """A canonical JSON text (numbers as exact decimal strings) that `from_json` reads back."""
+        document = {
+            "format": PLAN_FORMAT,
+            "plan_id": self.plan_id,
+            "account_id": self.account_id,
+            "as_of": self.as_of.isoformat(),
+            "cash_before": str(self.cash_before),
+            "reserve": str(self.reserve),
+            "equity": str(self.equity),
+            "total_sell_value": str(self.total_sell_value),
+            "total_buy_value": str(self.total_buy_value),
+            "cash_after": str(self.cash_after),
+            "orders": [
+                {
+                    "symbol": order.symbol,
+                    "side": order.side.value,
+                    "qty": str(order.qty),
+                    "ref_price": str(order.ref_price),
+                    "notional": str(order.notional),
+                    "client_order_id": order.client_order_id,
+                    "target_weight": str(order.target_weight),
+                    "current_weight": str(order.current_weight),
+                    "is_full_exit": order.is_full_exit,
+                }
+                for order in self.orders
+            ],
+            "skipped": [
+                {
+                    "symbol": leg.symbol,
+                    "side": leg.side.value,
+                    "reason": leg.reason.value,
+                    "detail": leg.detail,
+                    "qty": str(leg.qty),
+                    "notional": str(leg.notional),
+                }
+                for leg in self.skipped
+            ],
+        }
+        return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> RebalancePlan:
+        """Read a plan written by `to_json`, verifying its id, client ids, order and totals.
+
+        Anything malformed or tampered with raises `InvalidInputError`.
+        """
+        try:
+            document = json.loads(text)
+        except (TypeError, ValueError) as error:
+            raise InvalidInputError("plan JSON", "a JSON document", _excerpt(text)) from error
+        try:
+            return _plan_from_document(document)
+        except AlchemiserError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise InvalidInputError("plan JSON", f"a plan document ({error})", _excerpt(text)) from None
+
+
+def _excerpt(text: object) -> object:
+    return text[:80] if isinstance(text, str | bytes) else text
+
+
+def _require(document: Mapping[str, Any], key: str, kind: type) -> Any:
+    value = document[key]
+    if not isinstance(value, kind):
+        raise InvalidInputError(f"plan JSON {key}", kind.__name__, value)
+    return value
+
+
+def _plan_from_document(document: object) -> RebalancePlan:
+    if not isinstance(document, dict):
+        raise InvalidInputError("plan JSON", "a JSON object", document)
+    if document.get("format") != PLAN_FORMAT:
+        raise InvalidInputError("plan JSON format", repr(PLAN_FORMAT), document.get("format"))
+    as_of_text = _require(document, "as_of", str)
+    try:
+        as_of = datetime.fromisoformat(as_of_text)
+    except ValueError:
+        raise InvalidInputError("plan JSON as_of", "an ISO 8601 timestamp", as_of_text) from None
+    orders = tuple(
+        OrderIntent(
+            symbol=_require(entry, "symbol", str),
+            side=_require(entry, "side", str),
+            qty=_require(entry, "qty", str),
+            ref_price=_require(entry, "ref_price", str),
+            client_order_id=_require(entry, "client_order_id", str),
+            target_weight=_require(entry, "target_weight", str),
+            current_weight=_require(entry, "current_weight", str),
+            is_full_exit=_require(entry, "is_full_exit", bool),
+        )
+        for entry in _require(document, "orders", list)
+    )
+    skipped = tuple(
+        SkippedLeg(
+            symbol=_require(entry, "symbol", str),
+            side=_require(entry, "side", str),
+            reason=_require(entry, "reason", str),
+            detail=_require(entry, "detail", str),
+            qty=_require(entry, "qty", str),
+            notional=_require(entry, "notional", str),
+        )
+        for entry in _require(document, "skipped", list)
+    )
+    plan = RebalancePlan(
+        plan_id=_require(document, "plan_id", str),
+        account_id=_require(document, "account_id", str),
+        as_of=as_of,
+        orders=orders,
+        skipped=skipped,
+        cash_before=to_decimal(_require(document, "cash_before", str), "cash_before"),
+        reserve=to_decimal(_require(document, "reserve", str), "reserve"),
+        equity=to_decimal(_require(document, "equity", str), "equity"),
+    )
+    for order, entry in zip(plan.orders, document["orders"], strict=True):
+        if str(order.notional) != entry["notional"]:
+            raise InvalidInputError(f"plan JSON notional of {order.symbol}", str(order.notional), entry["notional"])
+    for key in ("total_sell_value", "total_buy_value", "cash_after"):
+        if str(getattr(plan, key)) != document[key]:
+            raise InvalidInputError(f"plan JSON {key}", str(getattr(plan, key)), document[key])
+    return plan
+
+
+# -- invariants and hashing ---------------------------------------------------------------
+
+
+def _set_totals(plan: RebalancePlan) -> None:
+    sells = exact_sum(order.notional for order in plan.orders if order.side is Side.SELL)
+    buys = exact_sum(order.notional for order in plan.orders if order.side is Side.BUY)
+    setattr_ = object.__setattr__
+    setattr_(plan, "total_sell_value", sells)
+    setattr_(plan, "total_buy_value", buys)
+    setattr_(plan, "cash_after", EXACT_CONTEXT.subtract(EXACT_CONTEXT.add(plan.cash_before, sells), buys))
+
+
+def _order_sort_key(order: OrderIntent) -> tuple[int, Decimal, str]:
+    return (0 if order.side is Side.SELL else 1, -order.notional, order.symbol)
+
+
+def _skip_sort_key(leg: SkippedLeg) -> tuple[str, str, str]:
+    return (leg.symbol, leg.side.value, leg.reason.value)
+
+
+def _content_id(
+    account_id: str,
+    as_of: datetime,
+    orders: Iterable[OrderIntent],
+    skipped: Iterable[SkippedLeg],
+    cash_before: Decimal,
+    reserve: Decimal,
+    equity: Decimal,
+) -> str:
+    parts = [PLAN_FORMAT, account_id, as_of.isoformat(), str(cash_before), str(reserve), str(equity)]
+    parts.extend(
+        f"o|{o.symbol}|{o.side.value}|{o.qty}|{o.ref_price}|{o.target_weight}"
+        f"|{o.current_weight}|{int(o.is_full_exit)}"
+        for o in orders
+    )
+    parts.extend(
+        f"s|{leg.symbol}|{leg.side.value}|{leg.reason.value}|{leg.qty}|{leg.notional}|{leg.detail}"
+        for leg in skipped
+    )
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return digest[:_PLAN_ID_HEX]

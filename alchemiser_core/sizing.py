@@ -1,0 +1,44 @@
+"""`size_position`: the largest quantity on the asset's increment that fits a target value."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from alchemiser_core._fields import check_bounds
+from alchemiser_core.account import DEFAULT_RULES, AssetRules
+from alchemiser_core.errors import InvalidInputError
+from alchemiser_core.numeric import EXACT_CONTEXT, ZERO, canonical, to_decimal
+
+__all__ = ["size_position"]
+
+
+def size_position(
+    target_value: object,
+    price: object,
+    rules: AssetRules = DEFAULT_RULES,
+    *,
+    fractional: bool | None = None,
+) -> Decimal:
+    """Largest quantity q on the increment with q x price <= target_value (floor, exact).
+
+    q = floor(target_value / (price x increment)) x increment, where the increment is
+    the asset's fractional increment when trading fractions (`fractional`, which
+    defaults to whatever `rules.fractionable` allows) and its `qty_increment` otherwise.
+
+    >>> size_position(1000, "333.34")  # floor(1000 / 333.34) = 2 whole shares
+    Decimal('2')
+    >>> size_position(100, 30, AssetRules(fractionable=True))  # 100 / 30, floored to 1e-9
+    Decimal('3.333333333')
+    """
+    if not isinstance(rules, AssetRules):
+        raise InvalidInputError("rules", "an AssetRules", rules)
+    if fractional is not None and not isinstance(fractional, bool):
+        raise InvalidInputError("fractional", "True, False or None", fractional)
+    target = to_decimal(target_value, "target_value")
+    check_bounds(target, "target_value", target_value, ge=ZERO)
+    unit_price = to_decimal(price, "price")
+    check_bounds(unit_price, "price", price, gt=ZERO)
+    use_fractions = rules.fractionable if fractional is None else fractional
+    increment = rules.effective_increment(fractional=use_fractions)
+    steps = EXACT_CONTEXT.divide_int(target, EXACT_CONTEXT.multiply(unit_price, increment))
+    return canonical(EXACT_CONTEXT.multiply(steps, increment)) if steps else ZERO
