@@ -15,22 +15,39 @@ from alchemiser_core.symbols import validate_symbol
 _V = TypeVar("_V")
 
 
-def decimal_converter(
+def decimal_in(
+    value: object,
     field: str,
     *,
     ge: Decimal | None = None,
     gt: Decimal | None = None,
     le: Decimal | None = None,
     lt: Decimal | None = None,
-) -> Callable[[object], Decimal]:
-    """A converter to a canonical Decimal within the given bounds, naming `field`."""
+) -> Decimal:
+    """`to_decimal` plus bounds, naming `field` in any error."""
+    number = to_decimal(value, field)
+    check_bounds(number, field, value, ge=ge, gt=gt, le=le, lt=lt)
+    return number
 
-    def convert(value: object) -> Decimal:
-        number = to_decimal(value, field)
-        check_bounds(number, field, value, ge=ge, gt=gt, le=le, lt=lt)
-        return number
 
-    return convert
+def symbol_map(
+    value: object, field: str, convert_value: Callable[[object, str], _V]
+) -> FrozenMap[_V]:
+    """Any mapping of symbol -> value, checked key by key, as a `FrozenMap`."""
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(field, "a mapping of symbol to value", value)
+    items: dict[str, _V] = {}
+    for symbol, item in value.items():
+        checked = validate_symbol(symbol, f"{field} key")
+        items[checked] = convert_value(item, f"{field}[{checked!r}]")
+    return FrozenMap(items)
+
+
+def strict_bool(value: object, field: str) -> bool:
+    """Accept only real booleans: ``"no"`` is truthy, which is how bots lose money."""
+    if not isinstance(value, bool):
+        raise InvalidInputError(field, "True or False", value)
+    return value
 
 
 def check_bounds(
@@ -52,44 +69,6 @@ def check_bounds(
         raise InvalidInputError(field, f"a number <= {le}", original)
     if lt is not None and number >= lt:
         raise InvalidInputError(field, f"a number < {lt}", original)
-
-
-def optional_decimal_converter(field: str, *, gt: Decimal) -> Callable[[object], Decimal | None]:
-    """Like `decimal_converter`, but `None` passes through (meaning "not set")."""
-    inner = decimal_converter(field, gt=gt)
-
-    def convert(value: object) -> Decimal | None:
-        return None if value is None else inner(value)
-
-    return convert
-
-
-def symbol_map_converter(
-    field: str, convert_value: Callable[[object, str], _V]
-) -> Callable[[object], FrozenMap[_V]]:
-    """A converter from any mapping of symbol -> value to a `FrozenMap`."""
-
-    def convert(value: object) -> FrozenMap[_V]:
-        if not isinstance(value, Mapping):
-            raise InvalidInputError(field, "a mapping of symbol to value", value)
-        items: dict[str, _V] = {}
-        for symbol, item in value.items():
-            checked = validate_symbol(symbol, f"{field} key")
-            items[checked] = convert_value(item, f"{field}[{checked!r}]")
-        return FrozenMap(items)
-
-    return convert
-
-
-def bool_converter(field: str) -> Callable[[object], bool]:
-    """Accept only real booleans: ``"no"`` is truthy, which is how bots lose money."""
-
-    def convert(value: object) -> bool:
-        if not isinstance(value, bool):
-            raise InvalidInputError(field, "True or False", value)
-        return value
-
-    return convert
 
 
 def aware_datetime(value: object, field: str) -> datetime:

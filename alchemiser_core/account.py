@@ -9,12 +9,11 @@ import attrs
 
 from alchemiser_core._fields import (
     aware_datetime,
-    bool_converter,
     check_bounds,
-    decimal_converter,
+    decimal_in,
     identifier,
-    optional_decimal_converter,
-    symbol_map_converter,
+    strict_bool,
+    symbol_map,
 )
 from alchemiser_core.errors import InvalidInputError, MissingPriceError
 from alchemiser_core.frozen import FrozenMap
@@ -24,6 +23,46 @@ __all__ = ["AccountSnapshot", "AssetRules"]
 
 #: Alpaca accepts fractional quantities to nine decimal places.
 ALPACA_FRACTIONAL_INCREMENT = Decimal("0.000000001")
+
+
+def _to_qty_increment(value: object) -> Decimal:
+    return decimal_in(value, "qty_increment", gt=ZERO)
+
+
+def _to_min_notional(value: object) -> Decimal:
+    return decimal_in(value, "min_notional", ge=ZERO)
+
+
+def _to_fractional_increment(value: object) -> Decimal:
+    return decimal_in(value, "fractional_increment", gt=ZERO)
+
+
+def _to_cash(value: object) -> Decimal:
+    return decimal_in(value, "cash")
+
+
+def _to_price_increment(value: object) -> Decimal | None:
+    return None if value is None else decimal_in(value, "price_increment", gt=ZERO)
+
+
+def _to_tradable(value: object) -> bool:
+    return strict_bool(value, "tradable")
+
+
+def _to_fractionable(value: object) -> bool:
+    return strict_bool(value, "fractionable")
+
+
+def _to_positions(value: object) -> FrozenMap[Decimal]:
+    return symbol_map(value, "positions", _quantity)
+
+
+def _to_prices(value: object) -> FrozenMap[Decimal]:
+    return symbol_map(value, "prices", _price)
+
+
+def _to_rules(value: object) -> FrozenMap[AssetRules]:
+    return symbol_map(value, "rules", _rules)
 
 
 @attrs.frozen(slots=True)
@@ -40,20 +79,14 @@ class AssetRules:
     Decimal('1E-9')
     """
 
-    tradable: bool = attrs.field(default=True, converter=bool_converter("tradable"))
-    fractionable: bool = attrs.field(default=False, converter=bool_converter("fractionable"))
-    qty_increment: Decimal = attrs.field(
-        default=ONE, converter=decimal_converter("qty_increment", gt=ZERO)
-    )
-    min_notional: Decimal = attrs.field(
-        default=ZERO, converter=decimal_converter("min_notional", ge=ZERO)
-    )
-    price_increment: Decimal | None = attrs.field(
-        default=None, converter=optional_decimal_converter("price_increment", gt=ZERO)
-    )
+    tradable: bool = attrs.field(default=True, converter=_to_tradable)
+    fractionable: bool = attrs.field(default=False, converter=_to_fractionable)
+    qty_increment: Decimal = attrs.field(default=ONE, converter=_to_qty_increment)
+    min_notional: Decimal = attrs.field(default=ZERO, converter=_to_min_notional)
+    price_increment: Decimal | None = attrs.field(default=None, converter=_to_price_increment)
     fractional_increment: Decimal = attrs.field(
         default=ALPACA_FRACTIONAL_INCREMENT,
-        converter=decimal_converter("fractional_increment", gt=ZERO),
+        converter=_to_fractional_increment,
     )
 
     def effective_increment(self, *, fractional: bool) -> Decimal:
@@ -105,16 +138,12 @@ class AccountSnapshot:
     Decimal('1300')
     """
 
-    cash: Decimal = attrs.field(converter=decimal_converter("cash"))
-    positions: FrozenMap[Decimal] = attrs.field(
-        converter=symbol_map_converter("positions", _quantity)
-    )
-    prices: FrozenMap[Decimal] = attrs.field(converter=symbol_map_converter("prices", _price))
+    cash: Decimal = attrs.field(converter=_to_cash)
+    positions: FrozenMap[Decimal] = attrs.field(converter=_to_positions)
+    prices: FrozenMap[Decimal] = attrs.field(converter=_to_prices)
     as_of: datetime = attrs.field(converter=_as_of)
     account_id: str = attrs.field(default="default", converter=_account_id)
-    rules: FrozenMap[AssetRules] = attrs.field(
-        factory=FrozenMap, converter=symbol_map_converter("rules", _rules)
-    )
+    rules: FrozenMap[AssetRules] = attrs.field(factory=FrozenMap, converter=_to_rules)
 
     def __attrs_post_init__(self) -> None:
         for symbol, quantity in self.positions.items():

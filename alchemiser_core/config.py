@@ -7,7 +7,7 @@ from typing import Literal
 
 import attrs
 
-from alchemiser_core._fields import bool_converter, decimal_converter
+from alchemiser_core._fields import decimal_in, strict_bool
 from alchemiser_core.errors import InvalidInputError
 from alchemiser_core.numeric import ONE, ZERO
 
@@ -15,6 +15,34 @@ __all__ = ["DriftBand", "RebalanceConfig", "Rounding"]
 
 Rounding = Literal["floor", "optimal"]
 _ROUNDINGS: tuple[str, ...] = ("floor", "optimal")
+
+
+def _to_drift_band_absolute(value: object) -> Decimal:
+    return decimal_in(value, "drift_band.absolute", ge=ZERO, le=ONE)
+
+
+def _to_drift_band_relative(value: object) -> Decimal:
+    return decimal_in(value, "drift_band.relative", ge=ZERO)
+
+
+def _to_cash_reserve_pct(value: object) -> Decimal:
+    return decimal_in(value, "cash_reserve_pct", ge=ZERO, lt=ONE)
+
+
+def _to_min_trade_notional(value: object) -> Decimal:
+    return decimal_in(value, "min_trade_notional", ge=ZERO)
+
+
+def _to_buy_price_buffer_pct(value: object) -> Decimal:
+    return decimal_in(value, "buy_price_buffer_pct", ge=ZERO, lt=ONE)
+
+
+def _to_fractional(value: object) -> bool:
+    return strict_bool(value, "fractional")
+
+
+def _to_keep_unlisted(value: object) -> bool:
+    return strict_bool(value, "keep_unlisted")
 
 
 @attrs.frozen(slots=True)
@@ -29,12 +57,8 @@ class DriftBand:
     DriftBand(absolute=Decimal('0.01'), relative=Decimal('0'))
     """
 
-    absolute: Decimal = attrs.field(
-        default=ZERO, converter=decimal_converter("drift_band.absolute", ge=ZERO, le=ONE)
-    )
-    relative: Decimal = attrs.field(
-        default=ZERO, converter=decimal_converter("drift_band.relative", ge=ZERO)
-    )
+    absolute: Decimal = attrs.field(default=ZERO, converter=_to_drift_band_absolute)
+    relative: Decimal = attrs.field(default=ZERO, converter=_to_drift_band_relative)
 
 
 def _drift_band(value: object) -> DriftBand | None:
@@ -60,16 +84,10 @@ class RebalanceConfig:
     (Decimal('0.01'), Decimal('5'))
     """
 
-    cash_reserve_pct: Decimal = attrs.field(
-        default=Decimal("0.01"), converter=decimal_converter("cash_reserve_pct", ge=ZERO, lt=ONE)
-    )
-    min_trade_notional: Decimal = attrs.field(
-        default=Decimal(5), converter=decimal_converter("min_trade_notional", ge=ZERO)
-    )
-    fractional: bool = attrs.field(default=False, converter=bool_converter("fractional"))
+    cash_reserve_pct: Decimal = attrs.field(default=Decimal("0.01"), converter=_to_cash_reserve_pct)
+    min_trade_notional: Decimal = attrs.field(default=Decimal(5), converter=_to_min_trade_notional)
+    fractional: bool = attrs.field(default=False, converter=_to_fractional)
     rounding: Rounding = attrs.field(default="floor", converter=_rounding)
     drift_band: DriftBand | None = attrs.field(default=None, converter=_drift_band)
-    buy_price_buffer_pct: Decimal = attrs.field(
-        default=ZERO, converter=decimal_converter("buy_price_buffer_pct", ge=ZERO, lt=ONE)
-    )
-    keep_unlisted: bool = attrs.field(default=False, converter=bool_converter("keep_unlisted"))
+    buy_price_buffer_pct: Decimal = attrs.field(default=ZERO, converter=_to_buy_price_buffer_pct)
+    keep_unlisted: bool = attrs.field(default=False, converter=_to_keep_unlisted)

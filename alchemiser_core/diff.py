@@ -8,7 +8,7 @@ import attrs
 
 from alchemiser_core.account import AccountSnapshot
 from alchemiser_core.errors import InvalidInputError, MissingPriceError
-from alchemiser_core.numeric import EXACT_CONTEXT, RATIO_CONTEXT, ZERO, quantize_ratio
+from alchemiser_core.numeric import EXACT_CONTEXT, ZERO, ratio
 from alchemiser_core.targets import TargetAllocation
 
 __all__ = ["WeightDiff", "allocation_diff"]
@@ -47,9 +47,11 @@ def allocation_diff(snapshot: AccountSnapshot, targets: TargetAllocation) -> tup
     diffs = []
     for symbol in symbols:
         if symbol not in snapshot.prices and weights.get(symbol, ZERO) > ZERO:
-            raise MissingPriceError(f"prices[{symbol!r}]", "a price for every targeted symbol", None)
+            raise MissingPriceError(
+                f"prices[{symbol!r}]", "a price for every targeted symbol", None
+            )
         value = snapshot.value_of(symbol) if symbol in snapshot.prices else ZERO
-        current = quantize_ratio(RATIO_CONTEXT.divide(value, equity)) if equity else ZERO
+        current = ratio(value, equity) if equity else ZERO
         target = weights.get(symbol, ZERO)
         diffs.append(
             WeightDiff(

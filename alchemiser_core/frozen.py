@@ -24,7 +24,7 @@ class FrozenMap(Mapping[str, _V]):
     (['AAPL', 'MSFT'], True, True)
     """
 
-    __slots__ = ("_items", "_hash")
+    __slots__ = ("_hash", "_items")
 
     _items: dict[str, _V]
     _hash: int | None

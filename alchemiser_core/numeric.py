@@ -31,15 +31,15 @@ __all__ = [
     "EXACT_CONTEXT",
     "MAX_ABS",
     "MAX_DECIMAL_PLACES",
+    "ONE",
     "RATIO_CONTEXT",
     "ZERO",
-    "ONE",
     "canonical",
     "ceil_to_increment",
     "default_tick",
     "exact_sum",
     "floor_to_increment",
-    "quantize_ratio",
+    "ratio",
     "round_price_to_tick",
     "to_decimal",
 ]
@@ -66,7 +66,7 @@ EXACT_CONTEXT = Context(
 
 # For quotients that are only reported or compared (weights, ratios), never spent.
 RATIO_CONTEXT = Context(
-    prec=34,
+    prec=28,
     rounding=ROUND_HALF_EVEN,
     Emax=999_999,
     Emin=-999_999,
@@ -74,6 +74,8 @@ RATIO_CONTEXT = Context(
 )
 
 _MIN_EXPONENT = -MAX_DECIMAL_PLACES
+_RATIO_PLACES = Decimal("1e-18")
+_RATIO_MAX_ADJUSTED = 9
 _PENNY = Decimal("0.01")
 _SUB_PENNY = Decimal("0.0001")
 
@@ -110,9 +112,11 @@ def to_decimal(value: object, field: str) -> Decimal:
         raise InvalidInputError(field, "a finite number (not NaN or Infinity)", value)
     if number.is_zero():
         return ZERO
-    if abs(number) >= MAX_ABS:
+    if number.copy_abs() >= MAX_ABS:
         raise InvalidInputError(field, f"a number smaller than {MAX_ABS:,} in magnitude", value)
-    if number.as_tuple().exponent < _MIN_EXPONENT and _trimmed_exponent(number) < _MIN_EXPONENT:
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite, checked above
+    if exponent < _MIN_EXPONENT and _trimmed_exponent(number) < _MIN_EXPONENT:
         raise InvalidInputError(
             field, f"a number with at most {MAX_DECIMAL_PLACES} decimal places", value
         )
@@ -120,9 +124,11 @@ def to_decimal(value: object, field: str) -> Decimal:
 
 
 def _trimmed_exponent(number: Decimal) -> int:
-    exponent = number.normalize(EXACT_CONTEXT).as_tuple().exponent
+    # From the digit tuple, not normalize(): no context, so no overflow or underflow.
+    _, digits, exponent = number.as_tuple()
     assert isinstance(exponent, int)  # finite by the caller's check
-    return exponent
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return exponent + trailing_zeros
 
 
 def canonical(number: Decimal) -> Decimal:
@@ -202,7 +208,18 @@ def _round_on(price: Decimal, tick: Decimal, down: bool) -> Decimal:
     return floor_to_increment(price, tick) if down else ceil_to_increment(price, tick)
 
 
-def quantize_ratio(value: Decimal) -> Decimal:
-    """Canonical form of a reported ratio (a weight), computed in `RATIO_CONTEXT`."""
-    return canonical(RATIO_CONTEXT.plus(value)) if value else ZERO
+def ratio(numerator: Decimal, denominator: Decimal) -> Decimal:
+    """numerator / denominator for reporting (weights): 28 digits, at most 18 places.
 
+    Only reported, never spent, so rounding half-even is fine; the cap on places keeps
+    the value within `to_decimal`'s bounds so it survives a JSON round trip.
+
+    >>> ratio(Decimal(1), Decimal(3))
+    Decimal('0.333333333333333333')
+    """
+    if not numerator:
+        return ZERO
+    quotient = RATIO_CONTEXT.divide(numerator, denominator)
+    if quotient.adjusted() < _RATIO_MAX_ADJUSTED:
+        quotient = quotient.quantize(_RATIO_PLACES, context=RATIO_CONTEXT)
+    return canonical(quotient) if quotient else ZERO

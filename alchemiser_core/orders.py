@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import attrs
 
-from alchemiser_core._fields import bool_converter, decimal_converter
+from alchemiser_core._fields import decimal_in, strict_bool
 from alchemiser_core.errors import InvalidInputError
 from alchemiser_core.numeric import EXACT_CONTEXT, ZERO
 from alchemiser_core.symbols import validate_symbol
@@ -45,17 +45,19 @@ class SkipReason(enum.StrEnum):
 
 
 def _side(value: object) -> Side:
-    try:
+    if isinstance(value, str) and value in _SIDES:
         return Side(value)
-    except ValueError:
-        raise InvalidInputError("side", "'buy' or 'sell'", value) from None
+    raise InvalidInputError("side", "'buy' or 'sell'", value)
 
 
 def _skip_reason(value: object) -> SkipReason:
-    try:
+    if isinstance(value, str) and value in _REASONS:
         return SkipReason(value)
-    except ValueError:
-        raise InvalidInputError("reason", "a SkipReason", value) from None
+    raise InvalidInputError("reason", "a SkipReason", value)
+
+
+_SIDES = frozenset(side.value for side in Side)
+_REASONS = frozenset(reason.value for reason in SkipReason)
 
 
 def _client_order_id(value: object) -> str:
@@ -84,6 +86,34 @@ def _detail(value: object) -> str:
     return value
 
 
+def _to_qty(value: object) -> Decimal:
+    return decimal_in(value, "qty", gt=ZERO)
+
+
+def _to_ref_price(value: object) -> Decimal:
+    return decimal_in(value, "ref_price", gt=ZERO)
+
+
+def _to_target_weight(value: object) -> Decimal:
+    return decimal_in(value, "target_weight", ge=ZERO)
+
+
+def _to_current_weight(value: object) -> Decimal:
+    return decimal_in(value, "current_weight", ge=ZERO)
+
+
+def _to_qty_2(value: object) -> Decimal:
+    return decimal_in(value, "qty", ge=ZERO)
+
+
+def _to_notional(value: object) -> Decimal:
+    return decimal_in(value, "notional", ge=ZERO)
+
+
+def _to_is_full_exit(value: object) -> bool:
+    return strict_bool(value, "is_full_exit")
+
+
 @attrs.frozen(slots=True, repr=False)
 class OrderIntent:
     """One order to send: side, quantity and the reference price it was sized at.
@@ -100,16 +130,12 @@ class OrderIntent:
 
     symbol: str = attrs.field(converter=_symbol)
     side: Side = attrs.field(converter=_side)
-    qty: Decimal = attrs.field(converter=decimal_converter("qty", gt=ZERO))
-    ref_price: Decimal = attrs.field(converter=decimal_converter("ref_price", gt=ZERO))
+    qty: Decimal = attrs.field(converter=_to_qty)
+    ref_price: Decimal = attrs.field(converter=_to_ref_price)
     client_order_id: str = attrs.field(converter=_client_order_id)
-    target_weight: Decimal = attrs.field(
-        default=ZERO, converter=decimal_converter("target_weight", ge=ZERO)
-    )
-    current_weight: Decimal = attrs.field(
-        default=ZERO, converter=decimal_converter("current_weight", ge=ZERO)
-    )
-    is_full_exit: bool = attrs.field(default=False, converter=bool_converter("is_full_exit"))
+    target_weight: Decimal = attrs.field(default=ZERO, converter=_to_target_weight)
+    current_weight: Decimal = attrs.field(default=ZERO, converter=_to_current_weight)
+    is_full_exit: bool = attrs.field(default=False, converter=_to_is_full_exit)
     notional: Decimal = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -161,8 +187,8 @@ class SkippedLeg:
     side: Side = attrs.field(converter=_side)
     reason: SkipReason = attrs.field(converter=_skip_reason)
     detail: str = attrs.field(default="", converter=_detail)
-    qty: Decimal = attrs.field(default=ZERO, converter=decimal_converter("qty", ge=ZERO))
-    notional: Decimal = attrs.field(default=ZERO, converter=decimal_converter("notional", ge=ZERO))
+    qty: Decimal = attrs.field(default=ZERO, converter=_to_qty_2)
+    notional: Decimal = attrs.field(default=ZERO, converter=_to_notional)
 
     @classmethod
     def _trusted(

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from alchemiser_core._fields import aware_datetime, decimal_converter, identifier
+from alchemiser_core._fields import aware_datetime, decimal_in, identifier
 from alchemiser_core.errors import AlchemiserError, InvalidInputError
 from alchemiser_core.numeric import EXACT_CONTEXT, ZERO, exact_sum, to_decimal
 from alchemiser_core.orders import OrderIntent, Side, SkippedLeg
@@ -73,6 +73,18 @@ def client_order_id_for(plan_id: str, index: int) -> str:
     return f"alc-{plan_id}-{index}"
 
 
+def _to_cash_before(value: object) -> Decimal:
+    return decimal_in(value, "cash_before")
+
+
+def _to_reserve(value: object) -> Decimal:
+    return decimal_in(value, "reserve", ge=ZERO)
+
+
+def _to_equity(value: object) -> Decimal:
+    return decimal_in(value, "equity", ge=ZERO)
+
+
 @attrs.frozen(slots=True, repr=False)
 class RebalancePlan:
     """The orders (sells first, then buys) and skipped legs that move an account to its targets.
@@ -87,9 +99,9 @@ class RebalancePlan:
     as_of: datetime = attrs.field(converter=_as_of_utc)
     orders: tuple[OrderIntent, ...] = attrs.field(converter=_orders)
     skipped: tuple[SkippedLeg, ...] = attrs.field(converter=_skipped)
-    cash_before: Decimal = attrs.field(converter=decimal_converter("cash_before"))
-    reserve: Decimal = attrs.field(converter=decimal_converter("reserve", ge=ZERO))
-    equity: Decimal = attrs.field(converter=decimal_converter("equity", ge=ZERO))
+    cash_before: Decimal = attrs.field(converter=_to_cash_before)
+    reserve: Decimal = attrs.field(converter=_to_reserve)
+    equity: Decimal = attrs.field(converter=_to_equity)
     total_sell_value: Decimal = attrs.field(init=False)
     total_buy_value: Decimal = attrs.field(init=False)
     cash_after: Decimal = attrs.field(init=False)
@@ -118,7 +130,9 @@ class RebalancePlan:
             expected_client_id = client_order_id_for(expected_id, index)
             if order.client_order_id != expected_client_id:
                 raise InvalidInputError(
-                    f"orders[{index}].client_order_id", repr(expected_client_id), order.client_order_id
+                    f"orders[{index}].client_order_id",
+                    repr(expected_client_id),
+                    order.client_order_id,
                 )
         _set_totals(self)
 
@@ -145,8 +159,10 @@ class RebalancePlan:
         account_id = _account_id(account_id)
         ordered = sorted(orders, key=_order_sort_key)
         skipped_legs = tuple(sorted(skipped, key=_skip_sort_key))
-        plan_id = _content_id(account_id, as_of_utc, ordered, skipped_legs, cash_before, reserve, equity)
-        trusted = OrderIntent._trusted  # noqa: SLF001 - same package, values already checked
+        plan_id = _content_id(
+            account_id, as_of_utc, ordered, skipped_legs, cash_before, reserve, equity
+        )
+        trusted = OrderIntent._trusted
         final_orders = tuple(
             trusted(
                 order.symbol,
@@ -204,7 +220,9 @@ class RebalancePlan:
         if len(self.orders) > _REPR_LEGS:
             lines.append(f"  ... {len(self.orders) - _REPR_LEGS} more orders")
         for leg in self.skipped[:_REPR_LEGS]:
-            lines.append(f"  skip {leg.side.name} {leg.symbol}: {leg.reason.value} {leg.detail}".rstrip())
+            lines.append(
+                f"  skip {leg.side.name} {leg.symbol}: {leg.reason.value} {leg.detail}".rstrip()
+            )
         if len(self.skipped) > _REPR_LEGS:
             lines.append(f"  ... {len(self.skipped) - _REPR_LEGS} more skipped")
         return "\n".join(lines)
@@ -267,7 +285,9 @@ class RebalancePlan:
         except AlchemiserError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise InvalidInputError("plan JSON", f"a plan document ({error})", _excerpt(text)) from None
+            raise InvalidInputError(
+                "plan JSON", f"a plan document ({error})", _excerpt(text)
+            ) from None
 
 
 def _excerpt(text: object) -> object:
@@ -327,7 +347,9 @@ def _plan_from_document(document: object) -> RebalancePlan:
     )
     for order, entry in zip(plan.orders, document["orders"], strict=True):
         if str(order.notional) != entry["notional"]:
-            raise InvalidInputError(f"plan JSON notional of {order.symbol}", str(order.notional), entry["notional"])
+            raise InvalidInputError(
+                f"plan JSON notional of {order.symbol}", str(order.notional), entry["notional"]
+            )
     for key in ("total_sell_value", "total_buy_value", "cash_after"):
         if str(getattr(plan, key)) != document[key]:
             raise InvalidInputError(f"plan JSON {key}", str(getattr(plan, key)), document[key])
@@ -343,7 +365,9 @@ def _set_totals(plan: RebalancePlan) -> None:
     setattr_ = object.__setattr__
     setattr_(plan, "total_sell_value", sells)
     setattr_(plan, "total_buy_value", buys)
-    setattr_(plan, "cash_after", EXACT_CONTEXT.subtract(EXACT_CONTEXT.add(plan.cash_before, sells), buys))
+    setattr_(
+        plan, "cash_after", EXACT_CONTEXT.subtract(EXACT_CONTEXT.add(plan.cash_before, sells), buys)
+    )
 
 
 def _order_sort_key(order: OrderIntent) -> tuple[int, Decimal, str]:
@@ -363,7 +387,14 @@ def _content_id(
     reserve: Decimal,
     equity: Decimal,
 ) -> str:
-    parts = [PLAN_FORMAT, account_id, as_of.isoformat(), str(cash_before), str(reserve), str(equity)]
+    parts = [
+        PLAN_FORMAT,
+        account_id,
+        as_of.isoformat(),
+        str(cash_before),
+        str(reserve),
+        str(equity),
+    ]
     parts.extend(
         f"o|{o.symbol}|{o.side.value}|{o.qty}|{o.ref_price}|{o.target_weight}"
         f"|{o.current_weight}|{int(o.is_full_exit)}"

@@ -27,7 +27,7 @@ import attrs
 from alchemiser_core.account import AccountSnapshot, AssetRules
 from alchemiser_core.config import RebalanceConfig
 from alchemiser_core.errors import InvalidInputError, MissingPriceError
-from alchemiser_core.numeric import EXACT_CONTEXT, ONE, RATIO_CONTEXT, ZERO, canonical
+from alchemiser_core.numeric import EXACT_CONTEXT, ONE, RATIO_CONTEXT, ZERO, canonical, ratio
 from alchemiser_core.optimal import Candidate, choose_extra_increments
 from alchemiser_core.orders import OrderIntent, Side, SkippedLeg, SkipReason
 from alchemiser_core.plan import RebalancePlan
@@ -65,8 +65,8 @@ def plan_rebalance(
     >>> snap = AccountSnapshot(cash=10_000, positions={}, prices={"AAPL": 150, "MSFT": 400},
     ...                        as_of=datetime(2026, 1, 5, 15, tzinfo=timezone.utc))
     >>> plan = plan_rebalance(snap, {"AAPL": 0.5, "MSFT": 0.5})
-    >>> [(o.side.value, o.qty, o.symbol) for o in plan.orders]  # T = 0.5 x 9,900 = 4,950 each
-    [('buy', 33, 'AAPL'), ('buy', 12, 'MSFT')]
+    >>> [(o.side.value, str(o.qty), o.symbol) for o in plan.orders]  # T = 0.5 x 9,900 = 4,950
+    [('buy', '33', 'AAPL'), ('buy', '12', 'MSFT')]
     >>> plan.cash_after  # 10,000 - 33 x 150 - 12 x 400
     Decimal('250')
     """
@@ -82,7 +82,9 @@ def plan_rebalance(
         return _plan(snapshot, targets, config)
 
 
-def _plan(snapshot: AccountSnapshot, targets: TargetAllocation, config: RebalanceConfig) -> RebalancePlan:
+def _plan(
+    snapshot: AccountSnapshot, targets: TargetAllocation, config: RebalanceConfig
+) -> RebalancePlan:
     prices = snapshot.prices
     positions = snapshot.positions
     weights = targets.weights
@@ -119,20 +121,29 @@ def _plan(snapshot: AccountSnapshot, targets: TargetAllocation, config: Rebalanc
         if not delta:
             continue
         side = Side.BUY if delta > ZERO else Side.SELL
-        gap = abs(delta)
+        gap = delta.copy_abs()
         full_exit = not weight
         rules = snapshot.rules_for(symbol)
-        if band is not None and not full_exit and (
-            gap <= band.absolute * equity or gap <= band.relative * target_value
+        if (
+            band is not None
+            and not full_exit
+            and (gap <= band.absolute * equity or gap <= band.relative * target_value)
         ):
-            skipped.append(SkippedLeg._trusted(
+            skipped.append(
+                SkippedLeg._trusted(
                     symbol, side, SkipReason.WITHIN_DRIFT_BAND, "", ZERO, canonical(gap)
-                ))
+                )
+            )
             continue
         if not rules.tradable:
             skipped.append(
                 SkippedLeg._trusted(
-                    symbol, side, SkipReason.NOT_TRADABLE, "asset not tradable", ZERO, canonical(gap)
+                    symbol,
+                    side,
+                    SkipReason.NOT_TRADABLE,
+                    "asset not tradable",
+                    ZERO,
+                    canonical(gap),
                 )
             )
             continue
@@ -153,9 +164,12 @@ def _plan(snapshot: AccountSnapshot, targets: TargetAllocation, config: Rebalanc
                 )
                 skipped.append(
                     SkippedLeg._trusted(
-                        symbol, side, reason,
+                        symbol,
+                        side,
+                        reason,
                         f"needs {canonical(gap)}, one increment costs {canonical(price * increment)}",
-                        ZERO, canonical(gap),
+                        ZERO,
+                        canonical(gap),
                     )
                 )
             continue
@@ -163,8 +177,12 @@ def _plan(snapshot: AccountSnapshot, targets: TargetAllocation, config: Rebalanc
         if notional < minimum:
             skipped.append(
                 SkippedLeg._trusted(
-                    symbol, side, SkipReason.BELOW_MINIMUM,
-                    f"notional {canonical(notional)} < minimum {minimum}", qty, canonical(notional),
+                    symbol,
+                    side,
+                    SkipReason.BELOW_MINIMUM,
+                    f"notional {canonical(notional)} < minimum {minimum}",
+                    qty,
+                    canonical(notional),
                 )
             )
             continue
@@ -172,13 +190,22 @@ def _plan(snapshot: AccountSnapshot, targets: TargetAllocation, config: Rebalanc
         if side is Side.SELL:
             sells.append(
                 OrderIntent._trusted(
-                    symbol, side, qty, price, _PLACEHOLDER_ID, weight,
-                    current_weights[symbol], full_exit, notional,
+                    symbol,
+                    side,
+                    qty,
+                    price,
+                    _PLACEHOLDER_ID,
+                    weight,
+                    current_weights[symbol],
+                    full_exit,
+                    notional,
                 )
             )
         else:
             buys.append(
-                _BuyLeg(symbol, qty, qty, price, increment, minimum, target_value, current_value, weight)
+                _BuyLeg(
+                    symbol, qty, qty, price, increment, minimum, target_value, current_value, weight
+                )
             )
 
     sell_total = sum((order.notional for order in sells), ZERO)
@@ -186,7 +213,9 @@ def _plan(snapshot: AccountSnapshot, targets: TargetAllocation, config: Rebalanc
     multiplier = ONE + config.buy_price_buffer_pct
     leftover = _fit_buys_to_cash(buys, available, multiplier)
     if config.rounding == "optimal":
-        _spend_leftover_optimally(buys, skipped, snapshot, targets, config, investable, leftover, multiplier, sells)
+        _spend_leftover_optimally(
+            buys, skipped, snapshot, targets, config, investable, leftover, multiplier, sells
+        )
 
     orders: list[OrderIntent] = list(sells)
     for leg in buys:
@@ -197,17 +226,27 @@ def _plan(snapshot: AccountSnapshot, targets: TargetAllocation, config: Rebalanc
             qty = canonical(leg.qty)
             orders.append(
                 OrderIntent._trusted(
-                    leg.symbol, Side.BUY, qty, leg.price, _PLACEHOLDER_ID,
-                    leg.target_weight, current_weights[leg.symbol], False, qty * leg.price,
+                    leg.symbol,
+                    Side.BUY,
+                    qty,
+                    leg.price,
+                    _PLACEHOLDER_ID,
+                    leg.target_weight,
+                    current_weights[leg.symbol],
+                    False,
+                    qty * leg.price,
                 )
             )
         if unbought > ZERO:
             reason = SkipReason.REDUCED_FOR_CASH if leg.qty else SkipReason.INSUFFICIENT_CASH
             skipped.append(
                 SkippedLeg._trusted(
-                    leg.symbol, Side.BUY, reason,
+                    leg.symbol,
+                    Side.BUY,
+                    reason,
                     f"wanted {leg.wanted}, cash allows {canonical(leg.qty)}",
-                    canonical(unbought), canonical(unbought * leg.price),
+                    canonical(unbought),
+                    canonical(unbought * leg.price),
                 )
             )
     return RebalancePlan.build(
@@ -222,9 +261,7 @@ def _plan(snapshot: AccountSnapshot, targets: TargetAllocation, config: Rebalanc
 
 
 def _weight_of(value: Decimal, equity: Decimal) -> Decimal:
-    if not value:
-        return ZERO
-    return canonical(RATIO_CONTEXT.divide(value, equity))
+    return ratio(value, equity)
 
 
 def _fit_buys_to_cash(buys: list[_BuyLeg], available: Decimal, multiplier: Decimal) -> Decimal:
@@ -325,8 +362,15 @@ def _spend_leftover_optimally(
             current_value = snapshot.value_of(candidate.symbol)
             weight = targets.weights[candidate.symbol]
             leg = _BuyLeg(
-                candidate.symbol, ZERO, ZERO, price, candidate.increment, ZERO,
-                weight * investable, current_value, weight,
+                candidate.symbol,
+                ZERO,
+                ZERO,
+                price,
+                candidate.increment,
+                ZERO,
+                weight * investable,
+                current_value,
+                weight,
             )
             buys.append(leg)
             dropped_skips.add(candidate.symbol)

@@ -6,7 +6,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 import attrs
 
-from alchemiser_core._fields import check_bounds, symbol_map_converter
+from alchemiser_core._fields import check_bounds, symbol_map
 from alchemiser_core.errors import InvalidInputError
 from alchemiser_core.frozen import FrozenMap
 from alchemiser_core.numeric import (
@@ -31,6 +31,10 @@ def _weight(value: object, field: str) -> Decimal:
     return number
 
 
+def _to_weights(value: object) -> FrozenMap[Decimal]:
+    return symbol_map(value, "weights", _weight)
+
+
 @attrs.frozen(slots=True)
 class TargetAllocation:
     """Symbol -> target weight of investable equity, each in [0, 1], summing to <= 1.
@@ -45,7 +49,7 @@ class TargetAllocation:
     alchemiser_core.errors.InvalidInputError: weights: expected weights summing to at most 1 (+1E-9), got Decimal('1.2')
     """
 
-    weights: FrozenMap[Decimal] = attrs.field(converter=symbol_map_converter("weights", _weight))
+    weights: FrozenMap[Decimal] = attrs.field(converter=_to_weights)
 
     def __attrs_post_init__(self) -> None:
         total = self.total
@@ -67,7 +71,7 @@ class TargetAllocation:
     def normalized(self) -> TargetAllocation:
         """Weights scaled to sum to exactly 1 (each floored to 20 places, the dust on the largest).
 
-        >>> even = TargetAllocation({"A": 1, "B": 1, "C": 1}).normalized()
+        >>> even = TargetAllocation({"A": "0.2", "B": "0.2", "C": "0.2"}).normalized()
         >>> even.total == 1, even.weights["A"]  # 1/3 floored to 20 places; A, first of the largest, takes the dust
         (True, Decimal('0.33333333333333333334'))
         """
@@ -76,7 +80,7 @@ class TargetAllocation:
             raise InvalidInputError("weights", "at least one positive weight to normalise", total)
         scaled = {
             symbol: RATIO_CONTEXT.divide(weight, total).quantize(
-                _NORMALIZED_PLACES, rounding=ROUND_FLOOR, context=EXACT_CONTEXT
+                _NORMALIZED_PLACES, rounding=ROUND_FLOOR, context=RATIO_CONTEXT
             )
             for symbol, weight in self.weights.items()
         }
@@ -85,4 +89,3 @@ class TargetAllocation:
         dust = EXACT_CONTEXT.subtract(ONE, exact_sum(scaled.values()))
         scaled[largest] = EXACT_CONTEXT.add(scaled[largest], dust)
         return TargetAllocation(scaled)
-

@@ -1,0 +1,101 @@
+"""The conversion point and the rounding helpers, by hand."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from alchemiser_core import (
+    InvalidInputError,
+    ceil_to_increment,
+    default_tick,
+    floor_to_increment,
+    round_price_to_tick,
+    to_decimal,
+)
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0.1, D("0.1")),  # shortest repr, not 0.1000000000000000055511151231257827
+        (1e-5, D("0.00001")),
+        (3, D(3)),
+        ("  42.50 ", D("42.5")),  # canonical: trailing zero dropped
+        (D("100.00"), D("100")),
+        ("1E+3", D("1000")),  # written out, not 1E+3
+        (D("-0"), D("0")),
+    ],
+)
+def test_to_decimal_accepts_numbers_exactly(value: object, expected: Decimal) -> None:
+    result = to_decimal(value, "x")
+
+    assert result == expected
+    assert str(result) == str(expected)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        True,
+        False,
+        float("nan"),
+        float("inf"),
+        D("NaN"),
+        D("sNaN"),
+        D("-Infinity"),
+        "ten",
+        "",
+        None,
+        [1],
+        b"1",
+    ],
+)
+def test_to_decimal_rejects_junk_naming_the_field(value: object) -> None:
+    with pytest.raises(InvalidInputError, match=r"^my_field: expected") as caught:
+        to_decimal(value, "my_field")
+
+    assert caught.value.field == "my_field"
+    assert isinstance(caught.value, ValueError)
+
+
+def test_to_decimal_bounds_magnitude_and_places() -> None:
+    with pytest.raises(InvalidInputError, match="smaller than"):
+        to_decimal("1e15", "x")
+    with pytest.raises(InvalidInputError, match="at most 30 decimal places"):
+        to_decimal("1e-31", "x")
+    # Trailing zeros beyond 30 places are fine: the value itself has one place.
+    assert to_decimal("0.1" + "0" * 40, "x") == D("0.1")
+
+
+@pytest.mark.parametrize(
+    ("value", "increment", "floor", "ceiling"),
+    [
+        (D("7.2273576"), D("0.001"), D("7.227"), D("7.228")),
+        (D("10"), D("0.01"), D("10"), D("10")),  # already on the grid
+        (D("-0.5"), D("1"), D("-1"), D("0")),  # floor goes down for negatives too
+        (D("0.000000001"), D("0.000000001"), D("0.000000001"), D("0.000000001")),
+    ],
+)
+def test_floor_and_ceiling_to_increment(
+    value: Decimal, increment: Decimal, floor: Decimal, ceiling: Decimal
+) -> None:
+    assert floor_to_increment(value, increment) == floor
+    assert ceil_to_increment(value, increment) == ceiling
+
+
+def test_sub_penny_rule() -> None:
+    # >= $1 trades in cents, below in 1/100 cent.
+    assert default_tick(D("1.00")) == D("0.01")
+    assert default_tick(D("0.9999")) == D("0.0001")
+
+
+def test_limit_prices_round_towards_the_passive_side() -> None:
+    # Buy 10.019 -> 10.01 (pay less); sell 10.011 -> 10.02 (receive more); sub-dollar buy on 0.0001.
+    assert round_price_to_tick(D("10.019"), side_is_buy=True) == D("10.01")
+    assert round_price_to_tick(D("10.011"), side_is_buy=False) == D("10.02")
+    assert round_price_to_tick(D("0.123456"), side_is_buy=True) == D("0.1234")
+    assert round_price_to_tick(D("10.07"), side_is_buy=True, tick=D("0.05")) == D("10.05")
