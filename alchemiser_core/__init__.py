@@ -6,10 +6,23 @@ and serialise.
 """
 
 from alchemiser_core.account import AccountSnapshot, AssetRules
+from alchemiser_core.breaker import BreakerState, BreakerStatus
+from alchemiser_core.calendar import trading_day
 from alchemiser_core.config import DriftBand, RebalanceConfig
 from alchemiser_core.diff import WeightDiff, allocation_diff
 from alchemiser_core.errors import AlchemiserError, InvalidInputError, MissingPriceError
 from alchemiser_core.frozen import FrozenMap
+from alchemiser_core.limits import (
+    LimitCheck,
+    LimitOutcome,
+    LimitPolicy,
+    LimitReason,
+    LimitViolation,
+    RiskLimits,
+    check_limits,
+    enforce_limits,
+    split_order,
+)
 from alchemiser_core.numeric import (
     ceil_to_increment,
     default_tick,
@@ -20,33 +33,80 @@ from alchemiser_core.numeric import (
 from alchemiser_core.orders import OrderIntent, Side, SkippedLeg, SkipReason
 from alchemiser_core.plan import RebalancePlan
 from alchemiser_core.planner import plan_rebalance
+from alchemiser_core.preflight import Denial, DenialReason, Preflight, preflight
+from alchemiser_core.pricing import (
+    ExecutionLadder,
+    FinalAction,
+    LadderAction,
+    LadderStep,
+    limit_price,
+)
+from alchemiser_core.quotes import Quote, QuoteAssessment, QuoteIssue, QuotePolicy, assess_quote
 from alchemiser_core.sizing import size_position
 from alchemiser_core.targets import TargetAllocation
+from alchemiser_core.trading_state import (
+    LossLimits,
+    TradingState,
+    TradingStateReason,
+    apply_trading_state,
+    trading_state,
+)
 
 __all__ = [
     "AccountSnapshot",
     "AlchemiserError",
     "AssetRules",
+    "BreakerState",
+    "BreakerStatus",
+    "Denial",
+    "DenialReason",
     "DriftBand",
+    "ExecutionLadder",
+    "FinalAction",
     "FrozenMap",
     "InvalidInputError",
+    "LadderAction",
+    "LadderStep",
+    "LimitCheck",
+    "LimitOutcome",
+    "LimitPolicy",
+    "LimitReason",
+    "LimitViolation",
+    "LossLimits",
     "MissingPriceError",
     "OrderIntent",
+    "Preflight",
+    "Quote",
+    "QuoteAssessment",
+    "QuoteIssue",
+    "QuotePolicy",
     "RebalanceConfig",
     "RebalancePlan",
+    "RiskLimits",
     "Side",
     "SkipReason",
     "SkippedLeg",
     "TargetAllocation",
+    "TradingState",
+    "TradingStateReason",
     "WeightDiff",
     "allocation_diff",
+    "apply_trading_state",
+    "assess_quote",
     "ceil_to_increment",
+    "check_limits",
     "default_tick",
+    "enforce_limits",
     "floor_to_increment",
+    "limit_price",
     "plan_rebalance",
+    "preflight",
     "round_price_to_tick",
     "size_position",
+    "split_order",
     "to_decimal",
+    "trading_day",
+    "trading_state",
 ]
 
 __version__ = "0.1.0"

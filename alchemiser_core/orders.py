@@ -42,6 +42,12 @@ class SkipReason(enum.StrEnum):
     """Part of it is bought; `qty` is the part that cash could not pay for."""
     WITHIN_DRIFT_BAND = "within_drift_band"
     """The position is within the config's drift band of its target."""
+    BLOCKED_BY_LIMIT = "blocked_by_limit"
+    """A pre-trade limit check failed and the policy removed this order."""
+    REDUCE_ONLY = "reduce_only"
+    """Trading is reduce-only (a limit policy or the REDUCING state): buys are dropped."""
+    TRADING_HALTED = "trading_halted"
+    """Trading is HALTED: no orders at all."""
 
 
 def _side(value: object) -> Side:

@@ -190,6 +190,20 @@ class RebalancePlan:
         _set_totals(plan)
         return plan
 
+    def with_legs(
+        self, orders: Iterable[OrderIntent], extra_skipped: Iterable[SkippedLeg] = ()
+    ) -> RebalancePlan:
+        """A new plan (new id, new client ids) with these orders and additional skipped legs."""
+        return RebalancePlan.build(
+            account_id=self.account_id,
+            as_of=self.as_of,
+            orders=orders,
+            skipped=(*self.skipped, *extra_skipped),
+            cash_before=self.cash_before,
+            reserve=self.reserve,
+            equity=self.equity,
+        )
+
     # -- views ------------------------------------------------------------------------
 
     @property

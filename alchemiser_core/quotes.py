@@ -1,0 +1,202 @@
+"""Quote checks: is this bid/ask fit to price an order from, right now?
+
+The audited system had quote checks that nothing called. `assess_quote` returns every
+problem as a reason code (never raises for a bad quote) and reports any repair.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import attrs
+
+from alchemiser_core._fields import aware_datetime, decimal_in
+from alchemiser_core.errors import InvalidInputError
+from alchemiser_core.numeric import EXACT_CONTEXT, ONE, RATIO_CONTEXT, ZERO
+
+__all__ = ["Quote", "QuoteAssessment", "QuoteIssue", "QuotePolicy", "assess_quote"]
+
+_TWO = Decimal(2)
+
+
+def _to_bid(value: object) -> Decimal:
+    return decimal_in(value, "bid", ge=ZERO)
+
+
+def _to_ask(value: object) -> Decimal:
+    return decimal_in(value, "ask", ge=ZERO)
+
+
+def _to_bid_size(value: object) -> Decimal:
+    return decimal_in(value, "bid_size", ge=ZERO)
+
+
+def _to_ask_size(value: object) -> Decimal:
+    return decimal_in(value, "ask_size", ge=ZERO)
+
+
+def _to_ts(value: object) -> datetime:
+    return aware_datetime(value, "ts")
+
+
+@attrs.frozen(slots=True)
+class Quote:
+    """Top of book at `ts`. A side of 0 means "no quote on that side"."""
+
+    bid: Decimal = attrs.field(converter=_to_bid)
+    ask: Decimal = attrs.field(converter=_to_ask)
+    bid_size: Decimal = attrs.field(default=ZERO, converter=_to_bid_size)
+    ask_size: Decimal = attrs.field(default=ZERO, converter=_to_ask_size)
+    ts: datetime = attrs.field(default=None, converter=_to_ts)
+
+    @property
+    def mid(self) -> Decimal:
+        """(bid + ask) / 2, exact."""
+        return EXACT_CONTEXT.divide(EXACT_CONTEXT.add(self.bid, self.ask), _TWO)
+
+    @property
+    def spread(self) -> Decimal:
+        """ask - bid (negative when crossed)."""
+        return EXACT_CONTEXT.subtract(self.ask, self.bid)
+
+
+class QuoteIssue(enum.StrEnum):
+    """Why a quote is unfit."""
+
+    NON_POSITIVE_BID = "non_positive_bid"
+    NON_POSITIVE_ASK = "non_positive_ask"
+    CROSSED = "crossed"
+    LOCKED = "locked"
+    SPREAD_TOO_WIDE = "spread_too_wide"
+    SUSPICIOUS_SPREAD = "suspicious_spread"
+    STALE = "stale"
+    FROM_THE_FUTURE = "timestamp_in_the_future"
+    FAR_FROM_REFERENCE = "far_from_reference_price"
+
+
+def _to_pct(name: str, value: object) -> Decimal:
+    return decimal_in(value, name, ge=ZERO)
+
+
+def _to_max_spread_pct(value: object) -> Decimal:
+    return _to_pct("max_spread_pct", value)
+
+
+def _to_suspicious_spread_pct(value: object) -> Decimal:
+    return _to_pct("suspicious_spread_pct", value)
+
+
+def _to_max_reference_deviation_pct(value: object) -> Decimal:
+    return _to_pct("max_reference_deviation_pct", value)
+
+
+def _to_one_sided_repair_pct(value: object) -> Decimal | None:
+    return None if value is None else decimal_in(value, "one_sided_repair_pct", gt=ZERO, lt=ONE)
+
+
+def _to_max_age(value: object) -> timedelta:
+    if not isinstance(value, timedelta) or value < timedelta(0):
+        raise InvalidInputError("max_age", "a non-negative timedelta", value)
+    return value
+
+
+@attrs.frozen(slots=True)
+class QuotePolicy:
+    """Thresholds; spreads are fractions of the mid price.
+
+    `one_sided_repair_pct`: when set, a quote missing one side is repaired by
+    placing the missing side that fraction away from the other (reported); when
+    None (default) a one-sided quote is simply unfit.
+    """
+
+    max_spread_pct: Decimal = attrs.field(default=Decimal("0.005"), converter=_to_max_spread_pct)
+    suspicious_spread_pct: Decimal = attrs.field(
+        default=Decimal("0.10"), converter=_to_suspicious_spread_pct
+    )
+    max_age: timedelta = attrs.field(default=timedelta(seconds=10), converter=_to_max_age)
+    max_reference_deviation_pct: Decimal = attrs.field(
+        default=Decimal("0.05"), converter=_to_max_reference_deviation_pct
+    )
+    one_sided_repair_pct: Decimal | None = attrs.field(
+        default=None, converter=_to_one_sided_repair_pct
+    )
+
+
+@attrs.frozen(slots=True)
+class QuoteAssessment:
+    """`ok` iff no issues; `quote` is the (possibly repaired) quote the checks ran on."""
+
+    ok: bool
+    issues: tuple[QuoteIssue, ...]
+    quote: Quote
+    repairs: tuple[str, ...] = ()
+
+
+_DEFAULT_POLICY = QuotePolicy()
+
+
+def assess_quote(
+    quote: Quote,
+    now: datetime,
+    policy: QuotePolicy = _DEFAULT_POLICY,
+    reference_price: object = None,
+) -> QuoteAssessment:
+    """Every reason `quote` is unfit at `now` under `policy` (empty when fit).
+
+    >>> from datetime import UTC, datetime
+    >>> t = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
+    >>> assess_quote(Quote("10.00", "10.02", ts=t), t).ok  # spread 0.02 / 10.01 = 0.2% <= 0.5%
+    True
+    >>> assess_quote(Quote("10.02", "10.00", ts=t), t).issues
+    (<QuoteIssue.CROSSED: 'crossed'>,)
+    """
+    if not isinstance(quote, Quote):
+        raise InvalidInputError("quote", "a Quote", quote)
+    if not isinstance(policy, QuotePolicy):
+        raise InvalidInputError("policy", "a QuotePolicy", policy)
+    now = aware_datetime(now, "now")
+    reference = (
+        None if reference_price is None else decimal_in(reference_price, "reference_price", gt=ZERO)
+    )
+    quote, repairs = _repair(quote, policy)
+    issues: list[QuoteIssue] = []
+    if quote.bid <= ZERO:
+        issues.append(QuoteIssue.NON_POSITIVE_BID)
+    if quote.ask <= ZERO:
+        issues.append(QuoteIssue.NON_POSITIVE_ASK)
+    if quote.bid > ZERO and quote.ask > ZERO:
+        if quote.bid > quote.ask:
+            issues.append(QuoteIssue.CROSSED)
+        elif quote.bid == quote.ask:
+            issues.append(QuoteIssue.LOCKED)
+        else:
+            width = RATIO_CONTEXT.divide(quote.spread, quote.mid)
+            if width > policy.suspicious_spread_pct:
+                issues.append(QuoteIssue.SUSPICIOUS_SPREAD)
+            elif width > policy.max_spread_pct:
+                issues.append(QuoteIssue.SPREAD_TOO_WIDE)
+        if reference is not None:
+            deviation = RATIO_CONTEXT.divide(
+                EXACT_CONTEXT.subtract(quote.mid, reference).copy_abs(), reference
+            )
+            if deviation > policy.max_reference_deviation_pct:
+                issues.append(QuoteIssue.FAR_FROM_REFERENCE)
+    age = now - quote.ts
+    if age > policy.max_age:
+        issues.append(QuoteIssue.STALE)
+    elif age < timedelta(0):
+        issues.append(QuoteIssue.FROM_THE_FUTURE)
+    return QuoteAssessment(not issues, tuple(issues), quote, repairs)
+
+
+def _repair(quote: Quote, policy: QuotePolicy) -> tuple[Quote, tuple[str, ...]]:
+    pct = policy.one_sided_repair_pct
+    if pct is None or (quote.bid > ZERO) == (quote.ask > ZERO):
+        return quote, ()
+    if quote.bid <= ZERO:
+        bid = EXACT_CONTEXT.multiply(quote.ask, ONE - pct)
+        return attrs.evolve(quote, bid=bid), (f"bid missing: set to ask x (1 - {pct}) = {bid}",)
+    ask = EXACT_CONTEXT.multiply(quote.bid, ONE + pct)
+    return attrs.evolve(quote, ask=ask), (f"ask missing: set to bid x (1 + {pct}) = {ask}",)
