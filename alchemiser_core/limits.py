@@ -222,19 +222,26 @@ def _split(plan: RebalancePlan, cap: Decimal) -> RebalancePlan:
     return plan.with_legs(orders)
 
 
-def split_order(order: OrderIntent, cap: Decimal) -> list[OrderIntent]:
+#: More children than this is not an order any more but a flood: leave it unsplit (blocked).
+MAX_SPLIT_CHILDREN = 50
+
+
+def split_order(
+    order: OrderIntent, cap: Decimal, max_children: int = MAX_SPLIT_CHILDREN
+) -> list[OrderIntent]:
     """Children of `order`, each with notional <= `cap`, whose quantities sum exactly to its own.
 
     Children are cut on the order's own quantity grid (10^exponent of its quantity), so
     a whole-share order splits into whole shares. If even one unit of that grid costs
-    more than the cap, the order is returned unsplit (the check will still deny it).
+    more than the cap, or more than `max_children` children would be needed, the order
+    is returned unsplit (the check will still deny it).
     """
     exponent = order.qty.as_tuple().exponent
     assert isinstance(exponent, int)
     grid = Decimal(1).scaleb(min(exponent, 0))
     steps = EXACT_CONTEXT.divide_int(cap, EXACT_CONTEXT.multiply(order.ref_price, grid))
     largest = EXACT_CONTEXT.multiply(steps, grid)
-    if largest <= ZERO:
+    if largest <= ZERO or EXACT_CONTEXT.divide_int(order.qty, largest) >= max_children:
         return [order]
     children: list[OrderIntent] = []
     remaining = order.qty

@@ -42,6 +42,7 @@ from tests.helpers import AS_OF, snapshot
 
 D = Decimal
 NOW = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
+DEFAULT_QUOTE_POLICY = QuotePolicy()
 NO_RESERVE = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0)
 
 
@@ -233,7 +234,7 @@ def _issues(
     *,
     age: float = 0,
     reference: object = None,
-    policy: QuotePolicy = QuotePolicy(),
+    policy: QuotePolicy = DEFAULT_QUOTE_POLICY,
 ) -> tuple[QuoteIssue, ...]:
     quote = Quote(bid, ask, ts=NOW - timedelta(seconds=age))
     return assess_quote(quote, NOW, policy, reference).issues
