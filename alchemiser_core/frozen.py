@@ -34,14 +34,6 @@ class FrozenMap(Mapping[str, _V]):
         object.__setattr__(self, "_items", {key: source[key] for key in sorted(source)})
         object.__setattr__(self, "_hash", None)
 
-    @classmethod
-    def _from_sorted(cls, items: dict[str, _V]) -> FrozenMap[_V]:
-        """Wrap a dict the caller built in sorted key order and will not touch again."""
-        instance = cls.__new__(cls)
-        object.__setattr__(instance, "_items", items)
-        object.__setattr__(instance, "_hash", None)
-        return instance
-
     def __getitem__(self, key: str) -> _V:
         return self._items[key]
 

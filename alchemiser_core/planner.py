@@ -147,8 +147,7 @@ def _plan(
                 )
             )
             continue
-        fractional = config.fractional and rules.fractionable
-        increment = rules.fractional_increment if fractional else rules.qty_increment
+        increment = rules.effective_increment(fractional=config.fractional)
         minimum = max(min_trade, rules.min_notional)
         if full_exit:
             qty = held_qty
@@ -338,8 +337,7 @@ def _spend_leftover_optimally(
         leg = legs_by_symbol.get(symbol)
         if leg is not None and leg.qty != leg.wanted:
             continue  # cash-limited already: every affordable increment was bought
-        fractional = config.fractional and rules.fractionable
-        increment = rules.fractional_increment if fractional else rules.qty_increment
+        increment = rules.effective_increment(fractional=config.fractional)
         bought_value = leg.qty * price if leg is not None else ZERO
         residual = weight * investable - snapshot.value_of(symbol) - bought_value
         step_value = price * increment
