@@ -17,7 +17,7 @@ from alchemiser_core._fields import (
 )
 from alchemiser_core.errors import InvalidInputError, MissingPriceError
 from alchemiser_core.frozen import FrozenMap
-from alchemiser_core.numeric import EXACT_CONTEXT, ONE, ZERO, to_decimal
+from alchemiser_core.numeric import EXACT_CONTEXT, ONE, ZERO, canonical, to_decimal
 
 __all__ = ["AccountSnapshot", "AssetRules"]
 
@@ -144,28 +144,26 @@ class AccountSnapshot:
     as_of: datetime = attrs.field(converter=_as_of)
     account_id: str = attrs.field(default="default", converter=_account_id)
     rules: FrozenMap[AssetRules] = attrs.field(factory=FrozenMap, converter=_to_rules)
+    #: cash + Σ quantity x price, exact and canonical (computed once, at construction).
+    equity: Decimal = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        for symbol, quantity in self.positions.items():
-            if quantity and symbol not in self.prices:
-                raise MissingPriceError(
-                    f"prices[{symbol!r}]", "a positive price for every held symbol", None
-                )
-        if self.equity < ZERO:
+        total = self.cash
+        prices = self.prices.view()
+        fma = EXACT_CONTEXT.fma
+        for symbol, quantity in self.positions.view().items():
+            if quantity:
+                price = prices.get(symbol)
+                if price is None:
+                    raise MissingPriceError(
+                        f"prices[{symbol!r}]", "a positive price for every held symbol", None
+                    )
+                total = fma(quantity, price, total)
+        if total < ZERO:
             raise InvalidInputError(
                 "cash", "cash + holdings >= 0 (equity cannot be negative)", self.cash
             )
-
-    @property
-    def equity(self) -> Decimal:
-        """cash + Σ quantity x price, exact."""
-        total = self.cash
-        prices = self.prices
-        fma = EXACT_CONTEXT.fma
-        for symbol, quantity in self.positions.items():
-            if quantity:
-                total = fma(quantity, prices[symbol], total)
-        return total
+        object.__setattr__(self, "equity", canonical(total))
 
     def rules_for(self, symbol: str) -> AssetRules:
         """The asset's rules, or the defaults (tradable, whole shares) if none were given."""

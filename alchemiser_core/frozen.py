@@ -9,11 +9,13 @@ serialise the same way, whatever order the caller's dict was built in.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, TypeVar
+from types import MappingProxyType
+from typing import Any, TypeVar, overload
 
 __all__ = ["FrozenMap"]
 
 _V = TypeVar("_V")
+_T = TypeVar("_T")
 
 
 class FrozenMap(Mapping[str, _V]):
@@ -65,6 +67,18 @@ class FrozenMap(Mapping[str, _V]):
 
     def __repr__(self) -> str:
         return f"FrozenMap({self._items!r})"
+
+    @overload
+    def get(self, key: str, /) -> _V | None: ...
+    @overload
+    def get(self, key: str, /, default: _V | _T) -> _V | _T: ...
+    def get(self, key: str, /, default: object = None) -> object:
+        """Like `dict.get` (the inherited `Mapping.get` is several times slower)."""
+        return self._items.get(key, default)
+
+    def view(self) -> MappingProxyType[str, _V]:
+        """A read-only view in key order, iterated at dict speed (for hot loops)."""
+        return MappingProxyType(self._items)
 
     def to_dict(self) -> dict[str, _V]:
         """A fresh, mutable copy."""

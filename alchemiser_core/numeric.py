@@ -132,14 +132,25 @@ def _trimmed_exponent(number: Decimal) -> int:
 
 
 def canonical(number: Decimal) -> Decimal:
-    """The canonical spelling of a finite Decimal: no trailing zeros, no positive exponent."""
-    normal = number.normalize(EXACT_CONTEXT)
-    exponent = normal.as_tuple().exponent
-    assert isinstance(exponent, int)
-    if exponent > 0:
-        # 1E+2 reads badly; integers are written out in full.
-        return normal.quantize(ONE, context=EXACT_CONTEXT)
-    return normal
+    """The canonical spelling of a finite Decimal: no trailing zeros, no positive exponent.
+
+    >>> canonical(Decimal("100.00")), canonical(Decimal("1E+2")), canonical(Decimal("1.50"))
+    (Decimal('100'), Decimal('100'), Decimal('1.5'))
+    """
+    # An integer is written out in full (1E+2 reads badly); anything else loses its
+    # trailing zeros, which leaves a negative exponent. Dropping zero digits is
+    # exact, so the context here need not trap Rounded (EXACT_CONTEXT would).
+    if number == _to_integral(number):
+        return _quantize(number, ONE)
+    return _normalize(number)
+
+
+_INTEGRAL_CONTEXT = Context(
+    prec=250, Emax=999_999, Emin=-999_999, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
+_to_integral = _INTEGRAL_CONTEXT.to_integral_value
+_quantize = _INTEGRAL_CONTEXT.quantize
+_normalize = EXACT_CONTEXT.normalize
 
 
 def exact_sum(values: Iterable[Decimal]) -> Decimal:
