@@ -7,22 +7,37 @@ positive only when d_i > u_i / 2; a second extra increment only moves further
 away. So the problem is a 0/1 knapsack: choose items maximising Σ gain_i within
 the leftover cash, where an item costs u_i x (1 + buy buffer).
 
-We solve it greedily by gain per dollar, taking every item that still fits (the
-classical approximation, optimal up to one item's gain and in practice within
-basis points of the mixed-integer optimum), then improve it with single swaps
-of a taken item for a better-fitting one. O(N log N), exact Decimal, deterministic.
+`choose_extra_increments` solves it exactly by depth-first branch and bound
+(Horowitz-Sahni, with the Dantzig LP bound), items ranked by gain per dollar,
+starting from the greedy solution (take by ratio every item that still fits). The
+search is capped at `SEARCH_STEPS` steps so that a hard instance costs a bounded
+time: the answer is then the best found, never worse than greedy, which is itself
+within one item's gain of the optimum. All arithmetic is on exact integers (the
+Decimals scaled by a common power of ten), so the result is exact and
+deterministic: ties are broken by symbol.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from decimal import Decimal
+from itertools import accumulate
+from operator import itemgetter
 
 import attrs
 
-from alchemiser_core.numeric import RATIO_CONTEXT, ZERO
+from alchemiser_core.numeric import EXACT_CONTEXT, RATIO_CONTEXT, ZERO, canonical
+from alchemiser_core.orders import Leg, Side, SkippedLeg
 
-__all__ = ["Candidate", "choose_extra_increments"]
+__all__ = ["SEARCH_STEPS", "Candidate", "choose_extra_increments"]
+
+# An under-target symbol floor mode leaves at zero (less than one increment short):
+# (symbol, residual, ref_price, target_weight, current_weight, increment, minimum).
+NearMiss = tuple[str, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal]
+
+#: Upper bound on branch-and-bound steps (each O(log N)) per plan.
+SEARCH_STEPS = 20_000
 
 
 @attrs.frozen(slots=True)
@@ -35,23 +50,199 @@ class Candidate:
     increment: Decimal
 
 
-def choose_extra_increments(candidates: Sequence[Candidate], budget: Decimal) -> list[Candidate]:
-    """Items to buy, greedily by gain per dollar, each taken if it still fits the budget.
+def choose_extra_increments(
+    candidates: Sequence[Candidate], budget: Decimal, *, max_steps: int = SEARCH_STEPS
+) -> list[Candidate]:
+    """The items of greatest total gain whose total cost fits the budget (ratio order).
 
     >>> c = [Candidate("A", Decimal(60), Decimal(100), Decimal(1)),
     ...      Candidate("B", Decimal(50), Decimal(60), Decimal(1)),
     ...      Candidate("C", Decimal(10), Decimal(50), Decimal(1))]
-    >>> [x.symbol for x in choose_extra_increments(c, Decimal(120))]  # B (0.83/$), then C fits
+    >>> [x.symbol for x in choose_extra_increments(c, Decimal(120))]  # B + C: gain 60
     ['B', 'C']
+    >>> [x.symbol for x in choose_extra_increments(c, Decimal(160))]  # A + B: 110 beats B + C
+    ['B', 'A']
     """
-    if budget <= ZERO or not candidates:
+    affordable = [item for item in candidates if item.cost <= budget]
+    if budget <= ZERO or not affordable:
         return []
+    gains, costs, capacity = _scaled(affordable, budget)
+    order = _by_ratio(affordable, gains, costs)
+    chosen = _branch_and_bound(
+        [gains[i] for i in order], [costs[i] for i in order], capacity, max_steps
+    )
+    return [affordable[order[position]] for position in chosen]
+
+
+def _scaled(items: list[Candidate], budget: Decimal) -> tuple[list[int], list[int], int]:
+    """Gains, costs and budget as exact integers in units of 10^e (e the finest exponent)."""
+    exponent = _exponent(budget)
+    for item in items:
+        exponent = min(exponent, _exponent(item.gain), _exponent(item.cost))
+    scale = EXACT_CONTEXT.scaleb
+    shift = Decimal(-exponent)
+    return (
+        [int(scale(item.gain, shift)) for item in items],
+        [int(scale(item.cost, shift)) for item in items],
+        int(scale(budget, shift)),
+    )
+
+
+def _exponent(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite: planner values
+    return exponent
+
+
+def _by_ratio(items: list[Candidate], gains: list[int], costs: list[int]) -> list[int]:
+    """Indices by gain/cost descending, then symbol: exact, as the LP bound needs.
+
+    A 28-digit quotient sorts almost everything; an insertion pass with exact
+    cross-multiplication then fixes the few neighbours it could not tell apart.
+    """
     divide = RATIO_CONTEXT.divide
-    ranked = sorted(candidates, key=lambda item: (-divide(item.gain, item.cost), item.symbol))
-    chosen: list[Candidate] = []
-    remaining = budget
-    for item in ranked:
-        if item.cost <= remaining:
-            chosen.append(item)
-            remaining -= item.cost
-    return chosen
+    order = sorted(range(len(items)), key=lambda i: (-divide(gains[i], costs[i]), items[i].symbol))
+
+    def before(a: int, b: int) -> bool:  # a strictly precedes b
+        left, right = gains[a] * costs[b], gains[b] * costs[a]
+        return left > right or (left == right and items[a].symbol < items[b].symbol)
+
+    for position in range(1, len(order)):
+        current = order[position]
+        back = position
+        while back and before(current, order[back - 1]):
+            order[back] = order[back - 1]
+            back -= 1
+        order[back] = current
+    return order
+
+
+def _branch_and_bound(
+    gains: list[int], costs: list[int], capacity: int, max_steps: int
+) -> list[int]:
+    """Exact 0/1 knapsack over items sorted by gain/cost descending (Horowitz-Sahni).
+
+    Returns the chosen positions, ascending. Starts from the greedy fill; after
+    `max_steps` units of work it returns the best solution found so far.
+    """
+    n = len(gains)
+    best: list[int] = []
+    room = capacity
+    best_value = 0
+    for index in range(n):
+        if costs[index] <= room:
+            best.append(index)
+            room -= costs[index]
+            best_value += gains[index]
+    cost_prefix = [0, *accumulate(costs)]  # Σ of the first k items
+    gain_prefix = [0, *accumulate(gains)]
+    taken: list[int] = []  # ascending positions on the current path
+    value = 0
+    room = capacity
+    j = 0  # items before j are decided
+    work = 0
+    while work < max_steps:
+        work += 1
+        if j < n:
+            # Dantzig bound from j with `room` left: whole items j..r-1, a fraction of r.
+            r = bisect_right(cost_prefix, cost_prefix[j] + room, lo=j) - 1
+            whole_cost = cost_prefix[r] - cost_prefix[j]
+            whole_gain = gain_prefix[r] - gain_prefix[j]
+            if r < n:
+                # An improvement is worth at least 1 (integers): prune unless
+                # value + whole_gain + (room - whole_cost) x g_r / c_r >= best_value + 1.
+                spare = room - whole_cost
+                prune = (best_value + 1 - value - whole_gain) * costs[r] > spare * gains[r]
+            else:
+                prune = value + whole_gain <= best_value
+            if not prune:
+                taken.extend(range(j, r))  # forward: the run that fits, then skip r
+                work += r - j
+                value += whole_gain
+                room -= whole_cost
+                j = r + 1 if r < n else n
+                if j < n:
+                    continue
+        if j >= n and value > best_value:
+            best_value = value
+            best = taken.copy()
+        if not taken:
+            break
+        last = taken.pop()  # backtrack: the branch without the last item taken
+        value -= gains[last]
+        room += costs[last]
+        j = last + 1
+    return best
+
+
+def spend_leftover(
+    wanted_buys: list[Leg],
+    lots: list[tuple[Decimal, Decimal]],
+    residuals: list[Decimal],
+    granted: list[Decimal] | None,
+    buys: list[Leg],
+    near_misses: list[NearMiss],
+    skipped: list[SkippedLeg],
+    leftover: Decimal,
+    multiplier: Decimal,
+) -> list[Leg]:
+    """Package-internal: `buys` plus the extra increments `choose_extra_increments` picks.
+
+    Candidates: every buy leg cash did not cut (a cut leg has no affordable increment
+    left) and every under-target symbol floor mode left at zero whose one increment
+    meets the minimum order; each only if its residual exceeds half an increment.
+    `wanted_buys`, `lots` ((increment, minimum)), `residuals` and `granted` are
+    parallel; runs in the caller's exact context.
+    """
+    candidates: list[Candidate] = []
+    for index, (leg, (increment, _), residual) in enumerate(
+        zip(wanted_buys, lots, residuals, strict=True)
+    ):
+        if granted is not None and granted[index] != leg[2]:
+            continue
+        step_value = leg[3] * increment
+        if residual + residual > step_value:
+            candidates.append(
+                Candidate(
+                    leg[0], residual + residual - step_value, step_value * multiplier, increment
+                )
+            )
+    new_legs: dict[str, NearMiss] = {}
+    for near_miss in near_misses:
+        symbol, residual, price, _, _, increment, minimum = near_miss
+        step_value = price * increment
+        if residual + residual > step_value >= minimum:
+            new_legs[symbol] = near_miss
+            candidates.append(
+                Candidate(
+                    symbol, residual + residual - step_value, step_value * multiplier, increment
+                )
+            )
+    chosen = {
+        candidate.symbol: candidate.increment
+        for candidate in choose_extra_increments(candidates, leftover)
+    }
+    if not chosen:
+        return buys
+    legs: list[Leg] = []
+    for leg in buys:
+        extra = chosen.pop(leg[0], None)
+        if extra is None:
+            legs.append(leg)
+        else:
+            symbol, side, qty, price, weight, current_weight, _, _ = leg
+            qty = canonical(qty + extra)  # 1.999999999 + 1E-9 must read "2"
+            legs.append((symbol, side, qty, price, weight, current_weight, False, qty * price))
+    # What is left in `chosen` are symbols floor mode bought none of.
+    for symbol, increment in chosen.items():
+        _, _, price, weight, current_weight, _, _ = new_legs[symbol]
+        legs.append(
+            (symbol, Side.BUY, increment, price, weight, current_weight, False, increment * price)
+        )
+    if chosen:
+        skipped[:] = [leg for leg in skipped if not (leg.side is Side.BUY and leg.symbol in chosen)]
+        legs.sort(key=_SYMBOL)
+    return legs
+
+
+_SYMBOL = itemgetter(0)

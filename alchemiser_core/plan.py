@@ -13,7 +13,9 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import attrs
@@ -21,7 +23,7 @@ import attrs
 from alchemiser_core._fields import aware_datetime, decimal_in, identifier
 from alchemiser_core.errors import AlchemiserError, InvalidInputError
 from alchemiser_core.numeric import EXACT_CONTEXT, ZERO, exact_sum, to_decimal
-from alchemiser_core.orders import OrderIntent, Side, SkippedLeg
+from alchemiser_core.orders import Leg, OrderIntent, Side, SkippedLeg, intents_from_legs
 
 __all__ = ["PLAN_FORMAT", "RebalancePlan", "client_order_id_for"]
 
@@ -116,7 +118,19 @@ class RebalancePlan:
         expected_id = _content_id(
             self.account_id,
             self.as_of,
-            self.orders,
+            (
+                (
+                    o.symbol,
+                    o.side,
+                    o.qty,
+                    o.ref_price,
+                    o.target_weight,
+                    o.current_weight,
+                    o.is_full_exit,
+                    o.notional,
+                )
+                for o in self.orders
+            ),
             self.skipped,
             self.cash_before,
             self.reserve,
@@ -155,40 +169,29 @@ class RebalancePlan:
         Orders are put sells first, then buys; within a side larger notional
         first, then symbol. Incoming client ids are replaced by derived ones.
         """
-        as_of_utc = _as_of_utc(as_of)
-        account_id = _account_id(account_id)
-        ordered = sorted(orders, key=_order_sort_key)
-        skipped_legs = tuple(sorted(skipped, key=_skip_sort_key))
-        plan_id = _content_id(
-            account_id, as_of_utc, ordered, skipped_legs, cash_before, reserve, equity
-        )
-        trusted = OrderIntent._trusted
-        final_orders = tuple(
-            trusted(
+        legs: list[Leg] = [
+            (
                 order.symbol,
                 order.side,
                 order.qty,
                 order.ref_price,
-                client_order_id_for(plan_id, index),
                 order.target_weight,
                 order.current_weight,
                 order.is_full_exit,
                 order.notional,
             )
-            for index, order in enumerate(ordered)
+            for order in sorted(orders, key=_order_sort_key)
+        ]
+        return assemble(
+            account_id=account_id,
+            as_of=as_of,
+            sells=[leg for leg in legs if leg[1] is Side.SELL],
+            buys=[leg for leg in legs if leg[1] is Side.BUY],
+            skipped=sorted(skipped, key=_skip_sort_key),
+            cash_before=cash_before,
+            reserve=reserve,
+            equity=equity,
         )
-        plan = object.__new__(cls)
-        setattr_ = object.__setattr__
-        setattr_(plan, "plan_id", plan_id)
-        setattr_(plan, "account_id", account_id)
-        setattr_(plan, "as_of", as_of_utc)
-        setattr_(plan, "orders", final_orders)
-        setattr_(plan, "skipped", skipped_legs)
-        setattr_(plan, "cash_before", cash_before)
-        setattr_(plan, "reserve", reserve)
-        setattr_(plan, "equity", equity)
-        _set_totals(plan)
-        return plan
 
     def with_legs(
         self, orders: Iterable[OrderIntent], extra_skipped: Iterable[SkippedLeg] = ()
@@ -395,12 +398,13 @@ def _skip_sort_key(leg: SkippedLeg) -> tuple[str, str, str]:
 def _content_id(
     account_id: str,
     as_of: datetime,
-    orders: Iterable[OrderIntent],
+    legs: Iterable[Leg],
     skipped: Iterable[SkippedLeg],
     cash_before: Decimal,
     reserve: Decimal,
     equity: Decimal,
 ) -> str:
+    # `!s` rather than a bare field: Decimal.__format__ is three times slower than str().
     parts = [
         PLAN_FORMAT,
         account_id,
@@ -409,14 +413,61 @@ def _content_id(
         str(reserve),
         str(equity),
     ]
-    parts.extend(
-        f"o|{o.symbol}|{o.side.value}|{o.qty}|{o.ref_price}|{o.target_weight}"
-        f"|{o.current_weight}|{int(o.is_full_exit)}"
-        for o in orders
-    )
-    parts.extend(
-        f"s|{leg.symbol}|{leg.side.value}|{leg.reason.value}|{leg.qty}|{leg.notional}|{leg.detail}"
+    parts += [
+        f"o|{symbol}|{side!s}|{qty!s}|{price!s}|{target!s}|{current!s}|{_BIT[full_exit]}"
+        for symbol, side, qty, price, target, current, full_exit, _ in legs
+    ]
+    parts += [
+        f"s|{leg.symbol}|{leg.side!s}|{leg.reason!s}|{leg.qty!s}|{leg.notional!s}|{leg.detail}"
         for leg in skipped
-    )
+    ]
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     return digest[:_PLAN_ID_HEX]
+
+
+def assemble(
+    *,
+    account_id: str,
+    as_of: datetime,
+    sells: list[Leg],
+    buys: list[Leg],
+    skipped: Iterable[SkippedLeg],
+    cash_before: Decimal,
+    reserve: Decimal,
+    equity: Decimal,
+) -> RebalancePlan:
+    """Package-internal: a plan from checked legs, each side already in submission order.
+
+    Hashes the content, derives the client ids and makes each `OrderIntent` once.
+    """
+    as_of_utc = _as_of_utc(as_of)
+    account_id = _account_id(account_id)
+    skipped_legs = tuple(skipped)
+    plan_id = _content_id(
+        account_id, as_of_utc, chain(sells, buys), skipped_legs, cash_before, reserve, equity
+    )
+    prefix = f"alc-{plan_id}-"
+    orders = intents_from_legs(sells, prefix, 0)
+    orders += intents_from_legs(buys, prefix, len(sells))
+    with localcontext(EXACT_CONTEXT):
+        sell_total = sum(map(_NOTIONAL, sells), ZERO)
+        buy_total = sum(map(_NOTIONAL, buys), ZERO)
+        cash_after = cash_before + sell_total - buy_total
+    plan = object.__new__(RebalancePlan)
+    setattr_ = object.__setattr__
+    setattr_(plan, "plan_id", plan_id)
+    setattr_(plan, "account_id", account_id)
+    setattr_(plan, "as_of", as_of_utc)
+    setattr_(plan, "orders", tuple(orders))
+    setattr_(plan, "skipped", skipped_legs)
+    setattr_(plan, "cash_before", cash_before)
+    setattr_(plan, "reserve", reserve)
+    setattr_(plan, "equity", equity)
+    setattr_(plan, "total_sell_value", sell_total)
+    setattr_(plan, "total_buy_value", buy_total)
+    setattr_(plan, "cash_after", cash_after)
+    return plan
+
+
+_NOTIONAL = itemgetter(7)
+_BIT = ("0", "1")  # is_full_exit as the content text spells it

@@ -11,47 +11,49 @@ Let E = cash + Σ qty x price, R = E x cash_reserve_pct, T_i = w_i x (E - R).
    buys are scaled down pro rata, then topped up increment by increment so no
    affordable increment of an under-target leg is left unbought. Nothing is ever
    sold to fund a buy unless its own target says so.
-5. `rounding="optimal"` then spends what is left on the extra increments that most
-   reduce Σ |T_i - V_i| (see `alchemiser_core.optimal`).
+5. `rounding="optimal"` sells to the *nearest* increment instead (one more when the
+   remainder is over half an increment, so the position ends closer to target),
+   then spends what is left on the extra buy increments that most reduce
+   Σ |T_i - V_i| (see `alchemiser_core.optimal`).
 
 All arithmetic runs in `EXACT_CONTEXT`, which traps any rounding.
+
+Written for speed, since a 5,000-symbol plan is a hot path for some users (see
+docs/benchmarks.md): the arithmetic every symbol needs runs column-wise through
+`map`; legs are plain tuples until the final `OrderIntent`s; and a symbol with the
+default asset rules, no drift band, a non-zero weight and floor rounding takes a
+short lane through the loop. Everything else takes `_size_leg`, the general path.
+A property test checks that both give the same plan.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, localcontext
+from itertools import repeat
+from operator import attrgetter, floordiv, itemgetter, mul, sub
 
 import attrs
 
-from alchemiser_core.account import AccountSnapshot, AssetRules
-from alchemiser_core.config import RebalanceConfig
+from alchemiser_core._cash import cut_for_cash, fit_buys_to_cash
+from alchemiser_core.account import DEFAULT_RULES, AccountSnapshot, AssetRules
+from alchemiser_core.config import DriftBand, RebalanceConfig
 from alchemiser_core.errors import InvalidInputError, MissingPriceError
-from alchemiser_core.numeric import EXACT_CONTEXT, ONE, RATIO_CONTEXT, ZERO, canonical, ratio
-from alchemiser_core.optimal import Candidate, choose_extra_increments
-from alchemiser_core.orders import OrderIntent, Side, SkippedLeg, SkipReason
-from alchemiser_core.plan import RebalancePlan
+from alchemiser_core.frozen import FrozenMap
+from alchemiser_core.numeric import EXACT_CONTEXT, ONE, ZERO, canonical, ratio
+from alchemiser_core.optimal import NearMiss, spend_leftover
+from alchemiser_core.orders import Leg, Side, SkippedLeg, SkipReason
+from alchemiser_core.plan import RebalancePlan, assemble
 from alchemiser_core.targets import TargetAllocation
 
 __all__ = ["plan_rebalance"]
 
 _DEFAULT_CONFIG = RebalanceConfig()
-_PLACEHOLDER_ID = "pending"
-
-
-@attrs.define(slots=True)
-class _BuyLeg:
-    """A buy being sized; mutable only inside one planning call."""
-
-    symbol: str
-    wanted: Decimal  # quantity the target asks for (floored to the increment)
-    qty: Decimal  # quantity granted so far
-    price: Decimal
-    increment: Decimal
-    minimum: Decimal
-    target_value: Decimal
-    current_value: Decimal
-    target_weight: Decimal
+# Side and SkipReason are StrEnums, so they compare as their values.
+_SKIP_ORDER = attrgetter("symbol", "side", "reason")
+_NOTIONAL = itemgetter(7)
+_SELL = Side.SELL
+_BUY = Side.BUY
 
 
 def plan_rebalance(
@@ -82,176 +84,175 @@ def plan_rebalance(
         return _plan(snapshot, targets, config)
 
 
+@attrs.frozen(slots=True)
+class _Policy:
+    """What sizing one leg needs besides the leg itself; built once per plan."""
+
+    equity: Decimal
+    band: DriftBand | None
+    rules: FrozenMap[AssetRules]
+    fractional: bool
+    optimal: bool
+    min_trade: Decimal
+
+    def lot(self, symbol: str) -> tuple[AssetRules, Decimal, Decimal]:
+        """(rules, quantity increment, minimum order value) for `symbol`."""
+        rules = self.rules.get(symbol, DEFAULT_RULES)
+        return (
+            rules,
+            rules.effective_increment(fractional=self.fractional),
+            max(self.min_trade, rules.min_notional),
+        )
+
+
 def _plan(
     snapshot: AccountSnapshot, targets: TargetAllocation, config: RebalanceConfig
 ) -> RebalancePlan:
-    prices = snapshot.prices
-    positions = snapshot.positions
-    weights = targets.weights
-    for symbol, weight in weights.items():
-        if symbol not in prices and (weight or positions.get(symbol)):
-            raise MissingPriceError(
-                f"prices[{symbol!r}]", "a positive price for every targeted symbol", None
-            )
-    equity = canonical(snapshot.equity)
-    reserve = canonical(equity * config.cash_reserve_pct)
+    equity = snapshot.equity
+    reserve = canonical(equity * config.cash_reserve_pct) if config.cash_reserve_pct else ZERO
     investable = equity - reserve
-    min_trade = config.min_trade_notional
-    band = config.drift_band
+    optimal = config.rounding == "optimal"
+    policy = _Policy(
+        equity,
+        config.drift_band,
+        snapshot.rules,
+        config.fractional,
+        optimal,
+        config.min_trade_notional,
+    )
+    _, default_increment, default_minimum = policy.lot("")
+    # The short lane assumes whole default lots and no per-symbol rule or band.
+    general = bool(snapshot.rules) or config.drift_band is not None or default_increment != ONE
 
-    sells: list[OrderIntent] = []
-    buys: list[_BuyLeg] = []
+    # The arithmetic every symbol needs, column-wise (C loops), in symbol order,
+    # which the final stable sort relies on.
+    symbols, weight_list, held_list, price_list = _universe(snapshot, targets, config)
+    target_values = list(map(mul, weight_list, repeat(investable)))
+    if held_list is None:
+        current_values: Iterable[Decimal] = repeat(ZERO)
+        held_column: Iterable[Decimal] = repeat(ZERO)
+        deltas = target_values
+    else:
+        current_values = list(map(mul, held_list, price_list))
+        held_column = held_list
+        deltas = list(map(sub, target_values, current_values))
+    floor_steps = map(floordiv, map(abs, deltas), price_list)  # whole default lots
+
+    sells: list[Leg] = []
+    buys: list[Leg] = []
+    residuals: list[Decimal] = []  # optimal mode: target - value after each buy
+    near_misses: list[NearMiss] = []
     skipped: list[SkippedLeg] = []
-    current_weights: dict[str, Decimal] = {}
-
-    held = [symbol for symbol, qty in positions.items() if qty]
-    symbols = sorted(set(held).union(weights)) if held else list(weights)
-    for symbol in symbols:
-        held_qty = positions.get(symbol, ZERO)
-        listed = symbol in weights
-        if not listed and config.keep_unlisted:
-            continue
-        weight = weights[symbol] if listed else ZERO
-        if not weight and not held_qty:
-            continue
-        price = prices[symbol]
-        current_value = held_qty * price if held_qty else ZERO
-        target_value = weight * investable if weight else ZERO
-        delta = target_value - current_value
-        if not delta:
-            continue
-        side = Side.BUY if delta > ZERO else Side.SELL
-        gap = delta.copy_abs()
-        full_exit = not weight
-        rules = snapshot.rules_for(symbol)
-        if (
-            band is not None
-            and not full_exit
-            and (gap <= band.absolute * equity or gap <= band.relative * target_value)
-        ):
-            skipped.append(
-                SkippedLeg._trusted(
-                    symbol, side, SkipReason.WITHIN_DRIFT_BAND, "", ZERO, canonical(gap)
-                )
-            )
-            continue
-        if not rules.tradable:
-            skipped.append(
-                SkippedLeg._trusted(
-                    symbol,
-                    side,
-                    SkipReason.NOT_TRADABLE,
-                    "asset not tradable",
-                    ZERO,
-                    canonical(gap),
-                )
-            )
-            continue
-        increment = rules.effective_increment(fractional=config.fractional)
-        minimum = max(min_trade, rules.min_notional)
-        if full_exit:
-            qty = held_qty
+    for symbol, weight, price, held_qty, current_value, target_value, delta, steps in zip(
+        symbols,
+        weight_list,
+        price_list,
+        held_column,
+        current_values,
+        target_values,
+        deltas,
+        floor_steps,
+        strict=False,  # the all-cash case zips endless repeat(ZERO) columns
+    ):
+        if delta > ZERO:
+            is_sell = False
+            gap = delta
+        elif delta:
+            is_sell = True
+            gap = -delta
         else:
-            steps = gap // (price * increment)
-            qty = canonical(steps * increment) if steps else ZERO
-        if not qty:
-            if gap >= minimum:
-                reason = (
-                    SkipReason.NOT_FRACTIONABLE
-                    if config.fractional and not rules.fractionable
-                    else SkipReason.ZERO_AFTER_ROUNDING
-                )
-                skipped.append(
-                    SkippedLeg._trusted(
-                        symbol,
-                        side,
-                        reason,
-                        f"needs {canonical(gap)}, one increment costs {canonical(price * increment)}",
-                        ZERO,
-                        canonical(gap),
-                    )
-                )
+            continue
+        if general or not weight or (optimal and is_sell):
+            sized = _size_leg(
+                policy,
+                symbol,
+                weight,
+                price,
+                held_qty,
+                current_value,
+                target_value,
+                gap,
+                is_sell,
+                skipped,
+                near_misses,
+            )
+            if sized is None:
+                continue
+            qty, minimum = sized
+        elif steps:
+            qty = steps  # `//` gives an integer with exponent 0: already canonical
+            minimum = default_minimum
+        else:
+            _report_zero_lot(
+                policy,
+                symbol,
+                weight,
+                price,
+                current_value,
+                gap,
+                is_sell,
+                DEFAULT_RULES,
+                ONE,
+                default_minimum,
+                skipped,
+                near_misses,
+            )
             continue
         notional = qty * price
+        side = _SELL if is_sell else _BUY
         if notional < minimum:
+            notional_text = canonical(notional)
             skipped.append(
                 SkippedLeg._trusted(
                     symbol,
                     side,
-                    SkipReason.BELOW_MINIMUM,
-                    f"notional {canonical(notional)} < minimum {minimum}",
+                    _BELOW_MINIMUM,
+                    f"notional {notional_text!s} < minimum {minimum!s}",
                     qty,
-                    canonical(notional),
+                    notional_text,
                 )
             )
             continue
-        current_weights[symbol] = _weight_of(current_value, equity)
-        if side is Side.SELL:
-            sells.append(
-                OrderIntent._trusted(
-                    symbol,
-                    side,
-                    qty,
-                    price,
-                    _PLACEHOLDER_ID,
-                    weight,
-                    current_weights[symbol],
-                    full_exit,
-                    notional,
-                )
-            )
+        current_weight = ratio(current_value, equity) if current_value else ZERO
+        leg = (symbol, side, qty, price, weight, current_weight, not weight, notional)
+        if is_sell:
+            sells.append(leg)
         else:
-            buys.append(
-                _BuyLeg(
-                    symbol, qty, qty, price, increment, minimum, target_value, current_value, weight
-                )
-            )
+            buys.append(leg)
+            if optimal:
+                residuals.append(gap - notional)
 
-    sell_total = sum((order.notional for order in sells), ZERO)
-    available = snapshot.cash + sell_total - reserve
+    available = snapshot.cash + sum(map(_NOTIONAL, sells), ZERO) - reserve
     multiplier = ONE + config.buy_price_buffer_pct
-    leftover = _fit_buys_to_cash(buys, available, multiplier)
-    if config.rounding == "optimal":
-        _spend_leftover_optimally(
-            buys, skipped, snapshot, targets, config, investable, leftover, multiplier, sells
+    lots = [policy.lot(leg[0])[1:] for leg in buys] if optimal else None
+    granted, leftover = fit_buys_to_cash(buys, policy.lot, available, multiplier)
+    wanted_buys = buys
+    if granted is not None:
+        buys = cut_for_cash(wanted_buys, granted, skipped)
+    if optimal and leftover > ZERO:
+        assert lots is not None
+        buys = spend_leftover(
+            wanted_buys,
+            lots,
+            residuals,
+            granted,
+            buys,
+            near_misses,
+            skipped,
+            leftover,
+            multiplier,
         )
 
-    orders: list[OrderIntent] = list(sells)
-    for leg in buys:
-        unbought = leg.wanted - leg.qty
-        if leg.qty:
-            if leg.symbol not in current_weights:
-                current_weights[leg.symbol] = _weight_of(leg.current_value, equity)
-            qty = canonical(leg.qty)
-            orders.append(
-                OrderIntent._trusted(
-                    leg.symbol,
-                    Side.BUY,
-                    qty,
-                    leg.price,
-                    _PLACEHOLDER_ID,
-                    leg.target_weight,
-                    current_weights[leg.symbol],
-                    False,
-                    qty * leg.price,
-                )
-            )
-        if unbought > ZERO:
-            reason = SkipReason.REDUCED_FOR_CASH if leg.qty else SkipReason.INSUFFICIENT_CASH
-            skipped.append(
-                SkippedLeg._trusted(
-                    leg.symbol,
-                    Side.BUY,
-                    reason,
-                    f"wanted {leg.wanted}, cash allows {canonical(leg.qty)}",
-                    canonical(unbought),
-                    canonical(unbought * leg.price),
-                )
-            )
-    return RebalancePlan.build(
+    # Submission order: sells, then buys; larger notional first, then symbol. The
+    # legs are in symbol order, and a reverse sort is still stable.
+    sells.sort(key=_NOTIONAL, reverse=True)
+    buys.sort(key=_NOTIONAL, reverse=True)
+    skipped.sort(key=_SKIP_ORDER)
+    return assemble(
         account_id=snapshot.account_id,
         as_of=snapshot.as_of,
-        orders=orders,
+        sells=sells,
+        buys=buys,
         skipped=skipped,
         cash_before=snapshot.cash,
         reserve=reserve,
@@ -259,127 +260,152 @@ def _plan(
     )
 
 
-def _weight_of(value: Decimal, equity: Decimal) -> Decimal:
-    return ratio(value, equity)
-
-
-def _fit_buys_to_cash(buys: list[_BuyLeg], available: Decimal, multiplier: Decimal) -> Decimal:
-    """Shrink buys until Σ qty x price x multiplier <= available; return the cash left.
-
-    Pro rata first (each leg floored to its increment, so the total cannot grow),
-    legs then under their minimum dropped, then one pass, largest unbought value
-    first, that adds every increment still affordable. After that pass, for every
-    reduced leg the leftover is below one more increment (or below the minimum
-    order for a leg with nothing bought), since the leftover only ever shrinks.
-    """
-    wanted_cost = sum((leg.wanted * leg.price for leg in buys), ZERO) * multiplier
-    if wanted_cost <= available:
-        return available - wanted_cost
-    if available <= ZERO:
-        for leg in buys:
-            leg.qty = ZERO
-        return available
-    # Rounded down, so Σ floor(wanted x scale) x price x multiplier <= scale x cost <= available.
-    scale = RATIO_CONTEXT.divide(available, wanted_cost)
-    if RATIO_CONTEXT.multiply(scale, wanted_cost) > available:
-        scale = RATIO_CONTEXT.next_minus(scale)
-    spent = ZERO
-    for leg in buys:
-        steps = (leg.wanted * scale) // leg.increment
-        qty = steps * leg.increment
-        if qty * leg.price < leg.minimum:
-            qty = ZERO
-        leg.qty = qty
-        spent += qty * leg.price * multiplier
-    leftover = available - spent
-    by_unbought = sorted(buys, key=lambda leg: (-(leg.wanted - leg.qty) * leg.price, leg.symbol))
-    for leg in by_unbought:
-        if leg.qty == leg.wanted:
-            continue
-        unit_cost = leg.price * leg.increment * multiplier
-        affordable = leftover // unit_cost
-        if not affordable:
-            continue
-        steps = min(affordable, (leg.wanted - leg.qty) // leg.increment)
-        new_qty = leg.qty + steps * leg.increment
-        if new_qty * leg.price < leg.minimum:
-            continue
-        leg.qty = new_qty
-        leftover -= steps * unit_cost
-    return leftover
-
-
-def _spend_leftover_optimally(
-    buys: list[_BuyLeg],
+def _size_leg(
+    policy: _Policy,
+    symbol: str,
+    weight: Decimal,
+    price: Decimal,
+    held_qty: Decimal,
+    current_value: Decimal,
+    target_value: Decimal,
+    gap: Decimal,
+    is_sell: bool,
     skipped: list[SkippedLeg],
-    snapshot: AccountSnapshot,
-    targets: TargetAllocation,
-    config: RebalanceConfig,
-    investable: Decimal,
-    leftover: Decimal,
-    multiplier: Decimal,
-    sells: list[OrderIntent],
-) -> None:
-    """Buy the extra increments chosen by `choose_extra_increments`; update legs and skips."""
-    if leftover <= ZERO:
-        return
-    legs_by_symbol = {leg.symbol: leg for leg in buys}
-    sold = {order.symbol for order in sells}
-    blocked = {leg.symbol for leg in skipped if leg.reason in _BLOCKING_REASONS}
-    candidates: list[Candidate] = []
-    for symbol, weight in targets.weights.items():
-        if not weight or symbol in sold or symbol in blocked:
-            continue
-        rules: AssetRules = snapshot.rules_for(symbol)
-        if not rules.tradable:
-            continue
-        price = snapshot.prices[symbol]
-        leg = legs_by_symbol.get(symbol)
-        if leg is not None and leg.qty != leg.wanted:
-            continue  # cash-limited already: every affordable increment was bought
-        increment = rules.effective_increment(fractional=config.fractional)
-        bought_value = leg.qty * price if leg is not None else ZERO
-        residual = weight * investable - snapshot.value_of(symbol) - bought_value
-        step_value = price * increment
-        # Only a residual over half an increment is closer after one more increment.
-        if residual + residual <= step_value:
-            continue
-        if leg is None and step_value < max(config.min_trade_notional, rules.min_notional):
-            continue
-        candidates.append(
-            Candidate(symbol, residual + residual - step_value, step_value * multiplier, increment)
-        )
-    chosen = choose_extra_increments(candidates, leftover)
-    if not chosen:
-        return
-    dropped_skips = set()
-    for candidate in chosen:
-        leg = legs_by_symbol.get(candidate.symbol)
-        if leg is None:
-            price = snapshot.prices[candidate.symbol]
-            current_value = snapshot.value_of(candidate.symbol)
-            weight = targets.weights[candidate.symbol]
-            leg = _BuyLeg(
-                candidate.symbol,
-                ZERO,
-                ZERO,
-                price,
-                candidate.increment,
-                ZERO,
-                weight * investable,
-                current_value,
-                weight,
+    near_misses: list[NearMiss],
+) -> tuple[Decimal, Decimal] | None:
+    """The general path: (quantity, minimum order), or None if the leg was skipped."""
+    side = _SELL if is_sell else _BUY
+    full_exit = not weight
+    band = policy.band
+    if (
+        band is not None
+        and not full_exit
+        and (gap <= band.absolute * policy.equity or gap <= band.relative * target_value)
+    ):
+        skipped.append(SkippedLeg._trusted(symbol, side, _BAND, "", ZERO, canonical(gap)))
+        return None
+    rules, increment, minimum = policy.lot(symbol)
+    if not rules.tradable:
+        skipped.append(
+            SkippedLeg._trusted(
+                symbol, side, _NOT_TRADABLE, "asset not tradable", ZERO, canonical(gap)
             )
-            buys.append(leg)
-            dropped_skips.add(candidate.symbol)
-        leg.qty += candidate.increment
-        leg.wanted = leg.qty
-    if dropped_skips:
-        skipped[:] = [
-            leg for leg in skipped if not (leg.symbol in dropped_skips and leg.side is Side.BUY)
-        ]
+        )
+        return None
+    if full_exit:
+        return held_qty, minimum
+    unit = price * increment
+    steps = gap // unit
+    if policy.optimal and is_sell:
+        # Nearest increment: one more when the remainder exceeds half a lot, as long
+        # as the position holds it.
+        remainder = gap - steps * unit
+        if remainder + remainder > unit and (steps + 1) * increment <= held_qty:
+            steps += 1
+    if not steps:
+        _report_zero_lot(
+            policy,
+            symbol,
+            weight,
+            price,
+            current_value,
+            gap,
+            is_sell,
+            rules,
+            increment,
+            minimum,
+            skipped,
+            near_misses,
+        )
+        return None
+    return (steps if increment == ONE else canonical(steps * increment)), minimum
 
 
-_BLOCKING_REASONS = frozenset(
-    {SkipReason.WITHIN_DRIFT_BAND, SkipReason.NOT_TRADABLE, SkipReason.BELOW_MINIMUM}
-)
+def _report_zero_lot(
+    policy: _Policy,
+    symbol: str,
+    weight: Decimal,
+    price: Decimal,
+    current_value: Decimal,
+    gap: Decimal,
+    is_sell: bool,
+    rules: AssetRules,
+    increment: Decimal,
+    minimum: Decimal,
+    skipped: list[SkippedLeg],
+    near_misses: list[NearMiss],
+) -> None:
+    """Less than one increment off target: note a buy for optimal mode, report if material.
+
+    Reported only when the gap is at least the minimum trade, so a plan is not
+    filled with dust.
+    """
+    if not is_sell:
+        current_weight = ratio(current_value, policy.equity) if current_value else ZERO
+        near_misses.append((symbol, gap, price, weight, current_weight, increment, minimum))
+    if gap >= minimum:
+        gap_text = canonical(gap)
+        unit = price if increment == ONE else canonical(price * increment)
+        skipped.append(
+            SkippedLeg._trusted(
+                symbol,
+                _SELL if is_sell else _BUY,
+                _NOT_FRACTIONABLE
+                if policy.fractional and not rules.fractionable
+                else _ZERO_AFTER_ROUNDING,
+                f"needs {gap_text!s}, one increment costs {unit!s}",
+                ZERO,
+                gap_text,
+            )
+        )
+
+
+def _universe(
+    snapshot: AccountSnapshot, targets: TargetAllocation, config: RebalanceConfig
+) -> tuple[list[str], list[Decimal], list[Decimal] | None, list[Decimal]]:
+    """The symbols to plan, in order, with their weights, holdings (None: all cash), prices.
+
+    A held symbol without a weight is sold (weight 0) unless `keep_unlisted`. A
+    symbol that is targeted or held must have a price; one with weight 0 that is
+    not held needs none and is left out.
+    """
+    weights = targets.weights.view()
+    prices = snapshot.prices.view()
+    held = {symbol: qty for symbol, qty in snapshot.positions.view().items() if qty}
+    held_list: list[Decimal] | None
+    if not held:
+        symbols = list(weights)
+        weight_list = list(weights.values())
+        held_list = None
+    else:
+        if config.keep_unlisted or held.keys() <= weights.keys():
+            symbols = list(weights)  # already sorted
+            weight_list = list(weights.values())
+        else:
+            symbols = sorted(held.keys() | weights.keys())
+            weight_list = list(map(weights.get, symbols, repeat(ZERO)))
+        held_list = list(map(held.get, symbols, repeat(ZERO)))
+    maybe_prices = list(map(prices.get, symbols))
+    if None not in maybe_prices:
+        return symbols, weight_list, held_list, maybe_prices  # type: ignore[return-value]
+    keep = []
+    for index, (symbol, price) in enumerate(zip(symbols, maybe_prices, strict=True)):
+        if price is not None:
+            keep.append(index)
+        elif weight_list[index]:  # held symbols always have a price (AccountSnapshot checks)
+            raise MissingPriceError(
+                f"prices[{symbol!r}]", "a positive price for every targeted symbol", None
+            )
+    return (
+        [symbols[i] for i in keep],
+        [weight_list[i] for i in keep],
+        None if held_list is None else [held_list[i] for i in keep],
+        [prices[symbols[i]] for i in keep],
+    )
+
+
+_BAND = SkipReason.WITHIN_DRIFT_BAND
+_NOT_TRADABLE = SkipReason.NOT_TRADABLE
+_NOT_FRACTIONABLE = SkipReason.NOT_FRACTIONABLE
+_ZERO_AFTER_ROUNDING = SkipReason.ZERO_AFTER_ROUNDING
+_BELOW_MINIMUM = SkipReason.BELOW_MINIMUM

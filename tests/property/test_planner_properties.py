@@ -74,8 +74,8 @@ def test_floor_mode_never_buys_a_position_past_its_target_value(inputs: Inputs) 
         )
 
 
-@given(planning_inputs())
-def test_sells_never_go_below_target_unless_exiting(inputs: Inputs) -> None:
+@given(planning_inputs(rounding="floor"))
+def test_floor_mode_sells_never_go_below_target_unless_exiting(inputs: Inputs) -> None:
     snapshot, targets, config = inputs
     target_values = _targets(snapshot, targets, config)
 
@@ -119,7 +119,7 @@ def test_every_order_meets_the_minimum_trade(inputs: Inputs) -> None:
         assert order.notional >= minimum
 
 
-@given(planning_inputs(rounding="floor"))
+@given(planning_inputs())
 def test_every_leg_off_target_by_a_tradable_amount_is_ordered_or_skipped(inputs: Inputs) -> None:
     snapshot, targets, config = inputs
     target_values = _targets(snapshot, targets, config)
@@ -201,7 +201,7 @@ def test_planning_again_after_applying_the_plan_gives_no_orders(inputs: Inputs) 
     assert again.orders == ()
 
 
-@given(planning_inputs(rounding="floor"))
+@given(planning_inputs())
 def test_no_affordable_increment_of_a_cash_limited_leg_is_left_unbought(inputs: Inputs) -> None:
     snapshot, targets, config = inputs
     plan = plan_rebalance(snapshot, targets, config)
