@@ -20,7 +20,7 @@ deterministic: ties are broken by symbol.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 from itertools import accumulate
 from operator import itemgetter
@@ -35,6 +35,9 @@ __all__ = ["SEARCH_STEPS", "Candidate", "choose_extra_increments"]
 # An under-target symbol floor mode leaves at zero (less than one increment short):
 # (symbol, residual, ref_price, target_weight, current_weight, increment, minimum).
 NearMiss = tuple[str, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal]
+# A held position over target by `remainder` < half a lot after its nearest-lot sell:
+# the `NearMiss` fields, then whether floor mode already sells some of it.
+SellOption = tuple[str, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, bool]
 
 #: Upper bound on branch-and-bound steps (each O(log N)) per plan.
 SEARCH_STEPS = 20_000
@@ -51,9 +54,17 @@ class Candidate:
 
 
 def choose_extra_increments(
-    candidates: Sequence[Candidate], budget: Decimal, *, max_steps: int = SEARCH_STEPS
+    candidates: Sequence[Candidate],
+    budget: Decimal,
+    *,
+    max_steps: int = SEARCH_STEPS,
+    prefer: Collection[Candidate] = (),
 ) -> list[Candidate]:
     """The items of greatest total gain whose total cost fits the budget (ratio order).
+
+    `prefer` (matched by identity) is a status quo that fits the budget: it is
+    returned unless another choice gains strictly more, so an equally good
+    alternative never causes orders.
 
     >>> c = [Candidate("A", Decimal(60), Decimal(100), Decimal(1)),
     ...      Candidate("B", Decimal(50), Decimal(60), Decimal(1)),
@@ -68,8 +79,12 @@ def choose_extra_increments(
         return []
     gains, costs, capacity = _scaled(affordable, budget)
     order = _by_ratio(affordable, gains, costs)
+    preferred = {id(item) for item in prefer}
+    status_quo = [
+        position for position, index in enumerate(order) if id(affordable[index]) in preferred
+    ]
     chosen = _branch_and_bound(
-        [gains[i] for i in order], [costs[i] for i in order], capacity, max_steps
+        [gains[i] for i in order], [costs[i] for i in order], capacity, max_steps, status_quo
     )
     return [affordable[order[position]] for position in chosen]
 
@@ -118,22 +133,27 @@ def _by_ratio(items: list[Candidate], gains: list[int], costs: list[int]) -> lis
 
 
 def _branch_and_bound(
-    gains: list[int], costs: list[int], capacity: int, max_steps: int
+    gains: list[int], costs: list[int], capacity: int, max_steps: int, status_quo: list[int]
 ) -> list[int]:
     """Exact 0/1 knapsack over items sorted by gain/cost descending (Horowitz-Sahni).
 
-    Returns the chosen positions, ascending. Starts from the greedy fill; after
+    Returns the chosen positions, ascending. Starts from the status quo, replaced by
+    the greedy fill or anything the search finds only if strictly better; after
     `max_steps` units of work it returns the best solution found so far.
     """
     n = len(gains)
-    best: list[int] = []
+    best = status_quo
+    best_value = sum(gains[index] for index in status_quo)
+    greedy: list[int] = []
+    greedy_value = 0
     room = capacity
-    best_value = 0
     for index in range(n):
         if costs[index] <= room:
-            best.append(index)
+            greedy.append(index)
             room -= costs[index]
-            best_value += gains[index]
+            greedy_value += gains[index]
+    if greedy_value > best_value:
+        best, best_value = greedy, greedy_value
     cost_prefix = [0, *accumulate(costs)]  # Σ of the first k items
     gain_prefix = [0, *accumulate(gains)]
     taken: list[int] = []  # ascending positions on the current path
@@ -180,21 +200,34 @@ def spend_leftover(
     lots: list[tuple[Decimal, Decimal]],
     residuals: list[Decimal],
     granted: list[Decimal] | None,
+    sells: list[Leg],
     buys: list[Leg],
     near_misses: list[NearMiss],
+    sell_options: list[SellOption],
     skipped: list[SkippedLeg],
     leftover: Decimal,
     multiplier: Decimal,
-) -> list[Leg]:
-    """Package-internal: `buys` plus the extra increments `choose_extra_increments` picks.
+) -> tuple[list[Leg], list[Leg]]:
+    """Package-internal: (sells, buys) after the choice of `choose_extra_increments`.
 
-    Candidates: every buy leg cash did not cut (a cut leg has no affordable increment
-    left) and every under-target symbol floor mode left at zero whose one increment
-    meets the minimum order; each only if its residual exceeds half an increment.
+    Items, each one lot (value u) of one symbol:
+
+    * an extra buy lot: for every buy leg cash did not cut, and every under-target
+      symbol floor mode left at zero whose one lot meets the minimum order, with a
+      residual r > u / 2 below target: gain 2r - u, cost u x (1 + buffer);
+    * when cash cut no buy, two kinds of lot that start *given up*, their cash in
+      the budget, and that the status quo keeps: the last lot of a buy leg that
+      keeps at least one lot above its minimum (kept: gain u, cost u x (1 + buffer)),
+      and one more sell lot of a position left r < u / 2 over target by its
+      nearest-lot sell (kept: gain u - 2r, cost u). Giving one up funds extra lots
+      elsewhere when they gain more, which is how a mixed-integer solver would
+      trade a cheap lot for a closer expensive one.
+
     `wanted_buys`, `lots` ((increment, minimum)), `residuals` and `granted` are
     parallel; runs in the caller's exact context.
     """
     candidates: list[Candidate] = []
+    new_buys: dict[str, NearMiss] = {}
     for index, (leg, (increment, _), residual) in enumerate(
         zip(wanted_buys, lots, residuals, strict=True)
     ):
@@ -207,42 +240,100 @@ def spend_leftover(
                     leg[0], residual + residual - step_value, step_value * multiplier, increment
                 )
             )
-    new_legs: dict[str, NearMiss] = {}
     for near_miss in near_misses:
         symbol, residual, price, _, _, increment, minimum = near_miss
         step_value = price * increment
         if residual + residual > step_value >= minimum:
-            new_legs[symbol] = near_miss
+            new_buys[symbol] = near_miss
             candidates.append(
                 Candidate(
                     symbol, residual + residual - step_value, step_value * multiplier, increment
                 )
             )
+    extra_buys = len(candidates)
+    kept_buy_lots: list[Candidate] = []
+    kept_sell_lots: list[Candidate] = []
+    new_sells: dict[str, NearMiss] = {}
+    if granted is None:
+        for leg, (increment, minimum) in zip(wanted_buys, lots, strict=True):
+            symbol, _, qty, price = leg[:4]
+            remaining = qty - increment
+            if remaining >= increment and remaining * price >= minimum:
+                step_value = price * increment
+                leftover += step_value * multiplier
+                kept_buy_lots.append(
+                    Candidate(symbol, step_value, step_value * multiplier, increment)
+                )
+        sold = {leg[0] for leg in sells}
+        for option in sell_options:
+            symbol, remainder, price, _, _, increment, minimum, has_leg = option
+            step_value = price * increment
+            if has_leg and symbol not in sold:
+                continue  # the floor sell itself was dropped (below the minimum)
+            if not has_leg:
+                if step_value < minimum:
+                    continue
+                new_sells[symbol] = option[:7]
+            leftover += step_value
+            kept_sell_lots.append(
+                Candidate(symbol, step_value - remainder - remainder, step_value, increment)
+            )
+    if leftover <= ZERO:
+        return sells, buys
+    status_quo = kept_buy_lots + kept_sell_lots
     chosen = {
-        candidate.symbol: candidate.increment
-        for candidate in choose_extra_increments(candidates, leftover)
+        id(item)
+        for item in choose_extra_increments(candidates + status_quo, leftover, prefer=status_quo)
     }
-    if not chosen:
-        return buys
-    legs: list[Leg] = []
-    for leg in buys:
-        extra = chosen.pop(leg[0], None)
-        if extra is None:
-            legs.append(leg)
+    buy_change: dict[str, Decimal] = {}
+    for item in candidates[:extra_buys]:
+        if id(item) in chosen:
+            buy_change[item.symbol] = item.increment
+    for item in kept_buy_lots:
+        if id(item) not in chosen:
+            buy_change[item.symbol] = buy_change.get(item.symbol, ZERO) - item.increment
+    sell_change = {item.symbol: item.increment for item in kept_sell_lots if id(item) not in chosen}
+    buy_change = {symbol: change for symbol, change in buy_change.items() if change}
+    if buy_change:
+        buys = _add_lots(buys, buy_change, new_buys, Side.BUY, skipped)
+    if sell_change:
+        sells = _add_lots(sells, sell_change, new_sells, Side.SELL, skipped)
+    return sells, buys
+
+
+def _add_lots(
+    legs: list[Leg],
+    extra: dict[str, Decimal],
+    new_legs: Mapping[str, NearMiss],
+    side: Side,
+    skipped: list[SkippedLeg],
+) -> list[Leg]:
+    """`legs` with `extra[symbol]` more (or less) on each listed symbol, new legs for the rest.
+
+    A leg only ever shrinks by a lot it keeps at least one lot after, so no leg
+    empties and no leg drops below its minimum (the caller offers no other).
+    """
+    result: list[Leg] = []
+    for leg in legs:
+        increment = extra.pop(leg[0], None)
+        if increment is None:
+            result.append(leg)
         else:
-            symbol, side, qty, price, weight, current_weight, _, _ = leg
-            qty = canonical(qty + extra)  # 1.999999999 + 1E-9 must read "2"
-            legs.append((symbol, side, qty, price, weight, current_weight, False, qty * price))
-    # What is left in `chosen` are symbols floor mode bought none of.
-    for symbol, increment in chosen.items():
+            symbol, _, qty, price, weight, current_weight, full_exit, _ = leg
+            qty = canonical(qty + increment)  # 1.999999999 + 1E-9 must read "2"
+            result.append(
+                (symbol, side, qty, price, weight, current_weight, full_exit, qty * price)
+            )
+    # What is left in `extra` are symbols floor mode traded none of.
+    for symbol, increment in extra.items():
         _, _, price, weight, current_weight, _, _ = new_legs[symbol]
-        legs.append(
-            (symbol, Side.BUY, increment, price, weight, current_weight, False, increment * price)
+        result.append(
+            (symbol, side, increment, price, weight, current_weight, False, increment * price)
         )
-    if chosen:
-        skipped[:] = [leg for leg in skipped if not (leg.side is Side.BUY and leg.symbol in chosen)]
-        legs.sort(key=_SYMBOL)
-    return legs
+    if extra:
+        skipped[:] = [leg for leg in skipped if not (leg.side is side and leg.symbol in extra)]
+        result.sort(key=_SYMBOL)
+    return result
 
 
 _SYMBOL = itemgetter(0)

@@ -41,7 +41,7 @@ from alchemiser_core.config import DriftBand, RebalanceConfig
 from alchemiser_core.errors import InvalidInputError, MissingPriceError
 from alchemiser_core.frozen import FrozenMap
 from alchemiser_core.numeric import EXACT_CONTEXT, ONE, ZERO, canonical, ratio
-from alchemiser_core.optimal import NearMiss, spend_leftover
+from alchemiser_core.optimal import NearMiss, SellOption, spend_leftover
 from alchemiser_core.orders import Leg, Side, SkippedLeg, SkipReason
 from alchemiser_core.plan import RebalancePlan, assemble
 from alchemiser_core.targets import TargetAllocation
@@ -142,6 +142,7 @@ def _plan(
     buys: list[Leg] = []
     residuals: list[Decimal] = []  # optimal mode: target - value after each buy
     near_misses: list[NearMiss] = []
+    sell_options: list[SellOption] = []
     skipped: list[SkippedLeg] = []
     for symbol, weight, price, held_qty, current_value, target_value, delta, steps in zip(
         symbols,
@@ -175,6 +176,7 @@ def _plan(
                 is_sell,
                 skipped,
                 near_misses,
+                sell_options,
             )
             if sized is None:
                 continue
@@ -229,15 +231,17 @@ def _plan(
     wanted_buys = buys
     if granted is not None:
         buys = cut_for_cash(wanted_buys, granted, skipped)
-    if optimal and leftover > ZERO:
+    if optimal and (leftover > ZERO or (sell_options and granted is None)):
         assert lots is not None
-        buys = spend_leftover(
+        sells, buys = spend_leftover(
             wanted_buys,
             lots,
             residuals,
             granted,
+            sells,
             buys,
             near_misses,
+            sell_options,
             skipped,
             leftover,
             multiplier,
@@ -272,6 +276,7 @@ def _size_leg(
     is_sell: bool,
     skipped: list[SkippedLeg],
     near_misses: list[NearMiss],
+    sell_options: list[SellOption],
 ) -> tuple[Decimal, Decimal] | None:
     """The general path: (quantity, minimum order), or None if the leg was skipped."""
     side = _SELL if is_sell else _BUY
@@ -297,11 +302,27 @@ def _size_leg(
     unit = price * increment
     steps = gap // unit
     if policy.optimal and is_sell:
-        # Nearest increment: one more when the remainder exceeds half a lot, as long
-        # as the position holds it.
+        # Nearest lot: one more when the remainder exceeds half a lot, as long as the
+        # position holds it. Under half a lot, one more becomes an option that the
+        # knapsack may take to fund buys (see `spend_leftover`).
         remainder = gap - steps * unit
-        if remainder + remainder > unit and (steps + 1) * increment <= held_qty:
-            steps += 1
+        if remainder and (steps + 1) * increment <= held_qty:
+            if remainder + remainder > unit:
+                steps += 1
+            elif remainder + remainder < unit:
+                current_weight = ratio(current_value, policy.equity)
+                sell_options.append(
+                    (
+                        symbol,
+                        remainder,
+                        price,
+                        weight,
+                        current_weight,
+                        increment,
+                        minimum,
+                        bool(steps),
+                    )
+                )
     if not steps:
         _report_zero_lot(
             policy,
