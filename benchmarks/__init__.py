@@ -1,0 +1,1 @@
+"""Benchmarks: run `python -m benchmarks.rebalance` (see docs/benchmarks.md)."""
