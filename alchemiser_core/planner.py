@@ -406,12 +406,13 @@ def _universe(
             symbols = sorted(held.keys() | weights.keys())
             weight_list = list(map(weights.get, symbols, repeat(ZERO)))
         held_list = list(map(held.get, symbols, repeat(ZERO)))
-    maybe_prices = list(map(prices.get, symbols))
-    if None not in maybe_prices:
-        return symbols, weight_list, held_list, maybe_prices  # type: ignore[return-value]
+    try:
+        return symbols, weight_list, held_list, list(map(prices.__getitem__, symbols))
+    except KeyError:
+        pass  # some symbol has no price: drop it if it may go unpriced, else raise
     keep = []
-    for index, (symbol, price) in enumerate(zip(symbols, maybe_prices, strict=True)):
-        if price is not None:
+    for index, symbol in enumerate(symbols):
+        if symbol in prices:
             keep.append(index)
         elif weight_list[index]:  # held symbols always have a price (AccountSnapshot checks)
             raise MissingPriceError(
