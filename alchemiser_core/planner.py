@@ -356,12 +356,12 @@ def _report_zero_lot(
     skipped: list[SkippedLeg],
     near_misses: list[NearMiss],
 ) -> None:
-    """Less than one increment off target: note a buy for optimal mode, report if material.
+    """Less than one lot off target: note a buy for optimal mode; report it if material.
 
     Reported only when the gap is at least the minimum trade, so a plan is not
     filled with dust.
     """
-    if not is_sell:
+    if policy.optimal and not is_sell:  # a candidate for an extra lot
         current_weight = ratio(current_value, policy.equity) if current_value else ZERO
         near_misses.append((symbol, gap, price, weight, current_weight, increment, minimum))
     if gap >= minimum:
