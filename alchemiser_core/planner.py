@@ -231,7 +231,7 @@ def _plan(
     wanted_buys = buys
     if granted is not None:
         buys = cut_for_cash(wanted_buys, granted, skipped)
-    if optimal and (leftover > ZERO or (sell_options and granted is None)):
+    if optimal:  # even with no cash left, lots may be traded for better lots
         assert lots is not None
         sells, buys = spend_leftover(
             wanted_buys,

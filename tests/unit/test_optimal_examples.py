@@ -1,0 +1,88 @@
+"""Hand-worked optimal-mode plans (reserve 0, minimum 0), each with its arithmetic."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from alchemiser_core import RebalanceConfig, plan_rebalance
+from alchemiser_core.optimal import Candidate, choose_extra_increments
+from tests.helpers import legs, snapshot
+
+D = Decimal
+FLOOR = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0)
+OPTIMAL = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0, rounding="optimal")
+
+
+def test_a_sell_goes_to_the_nearest_lot() -> None:
+    # E = 10 x 100 = 1,000; T_A = 0.64 x 1,000 = 640; over target by 360.
+    # Floor sells floor(360 / 100) = 3 -> 700, 60 over. 60 > half a lot (50), so
+    # optimal sells 4 -> 600, 40 under: closer.
+    account = snapshot(0, positions={"A": 10}, prices={"A": 100})
+
+    assert legs(plan_rebalance(account, {"A": "0.64"}, FLOOR)) == [("sell", "A", 3)]
+    assert legs(plan_rebalance(account, {"A": "0.64"}, OPTIMAL)) == [("sell", "A", 4)]
+
+
+def test_a_sell_under_half_a_lot_over_target_stays_at_floor() -> None:
+    # T_A = 0.66 x 1,000 = 660: floor sells 3 -> 700, 40 over; one more would be 60 under.
+    account = snapshot(0, positions={"A": 10}, prices={"A": 100})
+
+    assert legs(plan_rebalance(account, {"A": "0.66"}, OPTIMAL)) == [("sell", "A", 3)]
+
+
+def test_an_extra_lot_is_bought_when_it_ends_closer_and_cash_allows() -> None:
+    # E = 1,000; T_A = T_B = 500. Floor: A floor(500/300) = 1 (200 short), B 5 x 100 = 500.
+    # Cash left 1,000 - 300 - 500 = 200. An extra A (300) would end 100 over (gain
+    # 2 x 200 - 300 = 100) but costs 300 > 200, and giving up a B lot frees 100,
+    # exactly the 300 needed, for a loss of 100: no strict gain, so floor's plan stays.
+    account = snapshot(1000, prices={"A": 300, "B": 100})
+
+    assert legs(plan_rebalance(account, {"A": "0.5", "B": "0.5"}, OPTIMAL)) == [
+        ("buy", "B", 5),
+        ("buy", "A", 1),
+    ]
+
+
+def test_a_cheap_lot_is_given_up_for_a_much_closer_expensive_one() -> None:
+    # E = 1,000; T_A = T_B = 500. Floor: A 1 x 280 (220 short), B 5 x 100 (on target),
+    # cash left 220, error 220. An extra A gains 2 x 220 - 280 = 160 but costs 280 > 220.
+    # Giving up one B lot frees 100 (budget 320) and loses 100: net 60.
+    # Result: A 2 x 280 = 560 (60 over), B 4 x 100 = 400 (100 under): error 160 < 220,
+    # cash left 1,000 - 560 - 400 = 40. (A mixed-integer solver finds the same.)
+    account = snapshot(1000, prices={"A": 280, "B": 100})
+
+    floor_plan = plan_rebalance(account, {"A": "0.5", "B": "0.5"}, FLOOR)
+    plan = plan_rebalance(account, {"A": "0.5", "B": "0.5"}, OPTIMAL)
+
+    assert legs(floor_plan) == [("buy", "B", 5), ("buy", "A", 1)]
+    assert legs(plan) == [("buy", "A", 2), ("buy", "B", 4)]
+    assert plan.cash_after == 40
+
+
+def test_knapsack_greedy_fill_takes_a_later_item_that_still_fits() -> None:
+    # Budget 100. Ratios: X 55/60 = 0.92, Y 50/50 = 1.0, Z 45/50 = 0.9.
+    # Greedy by ratio takes Y (50), then X does not fit (110), then Z: gain 95.
+    # Y + Z = 95 is also the optimum here (X + Y costs 110): the search keeps it.
+    items = [
+        Candidate("X", D(55), D(60), D(1)),
+        Candidate("Y", D(50), D(50), D(1)),
+        Candidate("Z", D(45), D(50), D(1)),
+    ]
+
+    chosen = choose_extra_increments(items, D(100))
+
+    assert sorted(item.symbol for item in chosen) == ["Y", "Z"]
+
+
+def test_knapsack_beats_greedy_when_the_best_ratio_item_blocks_a_better_pair() -> None:
+    # Budget 100. Y's ratio 58/60 = 0.967 beats X's and Z's 48/50 = 0.96, so greedy takes
+    # Y (60) and then neither 50 fits in the 40 left: gain 58. X + Z = 96 is the optimum.
+    items = [
+        Candidate("X", D(48), D(50), D(1)),
+        Candidate("Y", D(58), D(60), D(1)),
+        Candidate("Z", D(48), D(50), D(1)),
+    ]
+
+    chosen = choose_extra_increments(items, D(100))
+
+    assert sorted(item.symbol for item in chosen) == ["X", "Z"]
