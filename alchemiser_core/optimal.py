@@ -27,8 +27,11 @@ from operator import itemgetter
 
 import attrs
 
-from alchemiser_core.numeric import EXACT_CONTEXT, RATIO_CONTEXT, ZERO, canonical
+from alchemiser_core._fields import decimal_in
+from alchemiser_core.errors import InvalidInputError
+from alchemiser_core.numeric import EXACT_CONTEXT, RATIO_CONTEXT, ZERO, canonical, to_decimal
 from alchemiser_core.orders import Leg, Side, SkippedLeg
+from alchemiser_core.symbols import validate_symbol
 
 __all__ = ["SEARCH_STEPS", "Candidate", "choose_extra_increments"]
 
@@ -43,14 +46,52 @@ SellOption = tuple[str, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, bo
 SEARCH_STEPS = 20_000
 
 
+def _symbol(value: object) -> str:
+    return validate_symbol(value, "symbol")
+
+
+def _to_gain(value: object) -> Decimal:
+    return decimal_in(value, "gain", gt=ZERO)
+
+
+def _to_cost(value: object) -> Decimal:
+    return decimal_in(value, "cost", gt=ZERO)
+
+
+def _to_increment(value: object) -> Decimal:
+    return decimal_in(value, "increment", gt=ZERO)
+
+
 @attrs.frozen(slots=True)
 class Candidate:
-    """One extra increment the optimiser may buy."""
+    """One lot the optimiser may take: what it gains and what it costs.
 
-    symbol: str
-    gain: Decimal  # reduction of Σ |target - value| if bought (> 0)
-    cost: Decimal  # cash it uses, buffer included (> 0)
-    increment: Decimal
+    >>> Candidate("AAPL", gain=0, cost=150, increment=1)
+    Traceback (most recent call last):
+    ...
+    alchemiser_core.errors.InvalidInputError: gain: expected a number > 0, got 0
+    """
+
+    symbol: str = attrs.field(converter=_symbol)
+    gain: Decimal = attrs.field(converter=_to_gain)  # reduction of Σ |target - value|
+    cost: Decimal = attrs.field(converter=_to_cost)  # cash it uses, buffer included
+    increment: Decimal = attrs.field(converter=_to_increment)
+
+    @classmethod
+    def _trusted(cls, symbol: str, gain: Decimal, cost: Decimal, increment: Decimal) -> Candidate:
+        """Build from values the planner computed and already checked (skips conversion)."""
+        item = _new(cls)
+        _set_symbol(item, symbol)
+        _set_gain(item, gain)
+        _set_cost(item, cost)
+        _set_increment(item, increment)
+        return item
+
+
+_new = object.__new__
+_set_symbol, _set_gain, _set_cost, _set_increment = (
+    getattr(Candidate, field.name).__set__ for field in attrs.fields(Candidate)
+)
 
 
 def choose_extra_increments(
@@ -74,6 +115,11 @@ def choose_extra_increments(
     >>> [x.symbol for x in choose_extra_increments(c, Decimal(160))]  # A + B: 110 beats B + C
     ['B', 'A']
     """
+    budget = to_decimal(budget, "budget")
+    if type(max_steps) is not int or max_steps < 1:  # bool is an int subclass: refused
+        raise InvalidInputError("max_steps", "a positive int", max_steps)
+    if not all(isinstance(item, Candidate) for item in candidates):
+        raise InvalidInputError("candidates", "a sequence of Candidate", candidates)
     affordable = [item for item in candidates if item.cost <= budget]
     if budget <= ZERO or not affordable:
         return []
@@ -236,7 +282,7 @@ def spend_leftover(
         step_value = leg[3] * increment
         if residual + residual > step_value:
             candidates.append(
-                Candidate(
+                Candidate._trusted(
                     leg[0], residual + residual - step_value, step_value * multiplier, increment
                 )
             )
@@ -246,7 +292,7 @@ def spend_leftover(
         if residual + residual > step_value >= minimum:
             new_buys[symbol] = near_miss
             candidates.append(
-                Candidate(
+                Candidate._trusted(
                     symbol, residual + residual - step_value, step_value * multiplier, increment
                 )
             )
@@ -262,7 +308,7 @@ def spend_leftover(
                 step_value = price * increment
                 leftover += step_value * multiplier
                 kept_buy_lots.append(
-                    Candidate(symbol, step_value, step_value * multiplier, increment)
+                    Candidate._trusted(symbol, step_value, step_value * multiplier, increment)
                 )
         sold = {leg[0] for leg in sells}
         for option in sell_options:
@@ -276,7 +322,9 @@ def spend_leftover(
                 new_sells[symbol] = option[:7]
             leftover += step_value
             kept_sell_lots.append(
-                Candidate(symbol, step_value - remainder - remainder, step_value, increment)
+                Candidate._trusted(
+                    symbol, step_value - remainder - remainder, step_value, increment
+                )
             )
     if leftover <= ZERO:
         return sells, buys

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
-from alchemiser_core import RebalanceConfig, plan_rebalance
+import pytest
+
+from alchemiser_core import InvalidInputError, RebalanceConfig, plan_rebalance
 from alchemiser_core.optimal import Candidate, choose_extra_increments
 from tests.helpers import legs, snapshot
 
@@ -86,3 +89,20 @@ def test_knapsack_beats_greedy_when_the_best_ratio_item_blocks_a_better_pair() -
     chosen = choose_extra_increments(items, D(100))
 
     assert sorted(item.symbol for item in chosen) == ["X", "Z"]
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: choose_extra_increments([], "lots"), "budget"),  # type: ignore[arg-type]
+        (lambda: choose_extra_increments([], D(1), max_steps=0), "max_steps"),
+        (lambda: choose_extra_increments([("A", 1, 1)], D(1)), "candidates"),  # type: ignore[list-item]
+        (lambda: Candidate("A", D(1), D(0), D(1)), "cost"),
+        (lambda: Candidate("A", D(1), D(1), D(-1)), "increment"),
+    ],
+)
+def test_bad_knapsack_input_names_the_field(call: Callable[[], object], field: str) -> None:
+    with pytest.raises(InvalidInputError) as error:
+        call()
+
+    assert error.value.field == field
