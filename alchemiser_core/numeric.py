@@ -230,7 +230,19 @@ def ratio(numerator: Decimal, denominator: Decimal) -> Decimal:
     """
     if not numerator:
         return ZERO
-    quotient = RATIO_CONTEXT.divide(numerator, denominator)
+    quotient = _ratio_divide(numerator, denominator)
+    if -_NINE < quotient < _NINE:
+        # The common case, a weight: at most 19 digits once quantized, and (even
+        # rounded up) below 10, where nothing normalizes to a positive exponent; so
+        # this is `canonical`, three times faster.
+        quotient = _ratio_quantize(quotient, _RATIO_PLACES)
+        return _ratio_normalize(quotient) if quotient else ZERO
     if quotient.adjusted() < _RATIO_MAX_ADJUSTED:
         quotient = quotient.quantize(_RATIO_PLACES, context=RATIO_CONTEXT)
     return canonical(quotient) if quotient else ZERO
+
+
+_NINE = Decimal(9)
+_ratio_divide = RATIO_CONTEXT.divide
+_ratio_quantize = RATIO_CONTEXT.quantize
+_ratio_normalize = RATIO_CONTEXT.normalize

@@ -1,0 +1,38 @@
+"""`ratio` takes a fast path for weights; it must spell results exactly as `canonical`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from alchemiser_core.numeric import RATIO_CONTEXT, ZERO, canonical, ratio
+
+_RATIO_PLACES = Decimal("1e-18")
+
+decimals = st.decimals(
+    min_value=Decimal("-1e14"), max_value=Decimal("1e14"), allow_nan=False, places=20
+)
+
+
+def _reference(numerator: Decimal, denominator: Decimal) -> Decimal:
+    """The documented rule, written out: 28 digits, at most 18 places, canonical."""
+    if not numerator:
+        return ZERO
+    quotient = RATIO_CONTEXT.divide(numerator, denominator)
+    if quotient.adjusted() < 9:
+        quotient = quotient.quantize(_RATIO_PLACES, context=RATIO_CONTEXT)
+    return canonical(quotient) if quotient else ZERO
+
+
+@given(decimals, decimals.filter(bool))
+def test_ratio_matches_the_written_rule_digit_for_digit(
+    numerator: Decimal, denominator: Decimal
+) -> None:
+    assert str(ratio(numerator, denominator)) == str(_reference(numerator, denominator))
+
+
+def test_a_quotient_rounding_up_to_ten_is_spelled_in_full() -> None:
+    # 9.99999999999999999999 rounds to 10.000000000000000000 at 18 places: "10", not "1E+1".
+    assert str(ratio(Decimal("9.99999999999999999999"), Decimal(1))) == "10"
