@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from operator import itemgetter
 
 from alchemiser_core.account import AssetRules
 from alchemiser_core.numeric import ONE, RATIO_CONTEXT, ZERO, canonical
-from alchemiser_core.orders import Leg, SkippedLeg, SkipReason
+from alchemiser_core.orders import Leg, SkippedLeg, SkipReason, leg_notional
 
-_NOTIONAL = itemgetter(7)
 Lot = Callable[[str], tuple[AssetRules, Decimal, Decimal]]
 
 
@@ -27,7 +25,7 @@ def fit_buys_to_cash(
     with nothing bought), since the leftover only ever shrinks. Runs in the
     caller's exact context.
     """
-    wanted_cost = sum(map(_NOTIONAL, buys), ZERO)
+    wanted_cost = sum(map(leg_notional, buys), ZERO)
     if multiplier != ONE:
         wanted_cost *= multiplier
     if wanted_cost <= available:

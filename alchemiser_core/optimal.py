@@ -281,21 +281,13 @@ def spend_leftover(
             continue
         step_value = leg[3] * increment
         if residual + residual > step_value:
-            candidates.append(
-                Candidate._trusted(
-                    leg[0], residual + residual - step_value, step_value * multiplier, increment
-                )
-            )
+            candidates.append(_extra_lot(leg[0], residual, step_value, increment, multiplier))
     for near_miss in near_misses:
         symbol, residual, price, _, _, increment, minimum = near_miss
         step_value = price * increment
         if residual + residual > step_value >= minimum:
             new_buys[symbol] = near_miss
-            candidates.append(
-                Candidate._trusted(
-                    symbol, residual + residual - step_value, step_value * multiplier, increment
-                )
-            )
+            candidates.append(_extra_lot(symbol, residual, step_value, increment, multiplier))
     extra_buys = len(candidates)
     kept_buy_lots: list[Candidate] = []
     kept_sell_lots: list[Candidate] = []
@@ -347,6 +339,15 @@ def spend_leftover(
     if sell_change:
         sells = _add_lots(sells, sell_change, new_sells, Side.SELL, skipped)
     return sells, buys
+
+
+def _extra_lot(
+    symbol: str, residual: Decimal, step_value: Decimal, increment: Decimal, multiplier: Decimal
+) -> Candidate:
+    """One more buy lot for a position `residual` under target: |d| becomes u - d."""
+    return Candidate._trusted(
+        symbol, residual + residual - step_value, step_value * multiplier, increment
+    )
 
 
 def _add_lots(

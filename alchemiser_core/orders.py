@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from decimal import Decimal
+from operator import itemgetter
 
 import attrs
 
@@ -201,6 +202,8 @@ _new = object.__new__
 #: current_weight, is_full_exit, notional). A plain tuple, not an attrs class, because
 #: the planner makes one per symbol and a tuple costs a tenth of an instance.
 Leg = tuple[str, Side, Decimal, Decimal, Decimal, Decimal, bool, Decimal]
+#: A leg's notional (its last field), for sort keys and sums.
+leg_notional = itemgetter(7)
 
 
 def intents_from_legs(

@@ -13,9 +13,8 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from itertools import chain
-from operator import itemgetter
 from typing import Any
 
 import attrs
@@ -23,7 +22,14 @@ import attrs
 from alchemiser_core._fields import aware_datetime, decimal_in, identifier
 from alchemiser_core.errors import AlchemiserError, InvalidInputError
 from alchemiser_core.numeric import EXACT_CONTEXT, ZERO, exact_sum, to_decimal
-from alchemiser_core.orders import Leg, OrderIntent, Side, SkippedLeg, intents_from_legs
+from alchemiser_core.orders import (
+    Leg,
+    OrderIntent,
+    Side,
+    SkippedLeg,
+    intents_from_legs,
+    leg_notional,
+)
 
 __all__ = ["PLAN_FORMAT", "RebalancePlan", "client_order_id_for"]
 
@@ -148,7 +154,11 @@ class RebalancePlan:
                     repr(expected_client_id),
                     order.client_order_id,
                 )
-        _set_totals(self)
+        _set_totals(
+            self,
+            (order.notional for order in self.orders if order.side is Side.SELL),
+            (order.notional for order in self.orders if order.side is Side.BUY),
+        )
 
     # -- construction -------------------------------------------------------------------
 
@@ -376,9 +386,11 @@ def _plan_from_document(document: object) -> RebalancePlan:
 # -- invariants and hashing ---------------------------------------------------------------
 
 
-def _set_totals(plan: RebalancePlan) -> None:
-    sells = exact_sum(order.notional for order in plan.orders if order.side is Side.SELL)
-    buys = exact_sum(order.notional for order in plan.orders if order.side is Side.BUY)
+def _set_totals(
+    plan: RebalancePlan, sell_notionals: Iterable[Decimal], buy_notionals: Iterable[Decimal]
+) -> None:
+    sells = exact_sum(sell_notionals)
+    buys = exact_sum(buy_notionals)
     setattr_ = object.__setattr__
     setattr_(plan, "total_sell_value", sells)
     setattr_(plan, "total_buy_value", buys)
@@ -449,10 +461,6 @@ def assemble(
     prefix = f"alc-{plan_id}-"
     orders = intents_from_legs(sells, prefix, 0)
     orders += intents_from_legs(buys, prefix, len(sells))
-    with localcontext(EXACT_CONTEXT):
-        sell_total = sum(map(_NOTIONAL, sells), ZERO)
-        buy_total = sum(map(_NOTIONAL, buys), ZERO)
-        cash_after = cash_before + sell_total - buy_total
     plan = object.__new__(RebalancePlan)
     setattr_ = object.__setattr__
     setattr_(plan, "plan_id", plan_id)
@@ -463,11 +471,8 @@ def assemble(
     setattr_(plan, "cash_before", cash_before)
     setattr_(plan, "reserve", reserve)
     setattr_(plan, "equity", equity)
-    setattr_(plan, "total_sell_value", sell_total)
-    setattr_(plan, "total_buy_value", buy_total)
-    setattr_(plan, "cash_after", cash_after)
+    _set_totals(plan, map(leg_notional, sells), map(leg_notional, buys))
     return plan
 
 
-_NOTIONAL = itemgetter(7)
 _BIT = ("0", "1")  # is_full_exit as the content text spells it

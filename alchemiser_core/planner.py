@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, localcontext
 from itertools import repeat
-from operator import attrgetter, floordiv, itemgetter, mul, sub
+from operator import attrgetter, floordiv, mul, sub
 
 import attrs
 
@@ -42,7 +42,7 @@ from alchemiser_core.errors import InvalidInputError, MissingPriceError
 from alchemiser_core.frozen import FrozenMap
 from alchemiser_core.numeric import EXACT_CONTEXT, ONE, ZERO, canonical, ratio
 from alchemiser_core.optimal import NearMiss, SellOption, spend_leftover
-from alchemiser_core.orders import Leg, Side, SkippedLeg, SkipReason
+from alchemiser_core.orders import Leg, Side, SkippedLeg, SkipReason, leg_notional
 from alchemiser_core.plan import RebalancePlan, assemble
 from alchemiser_core.targets import TargetAllocation
 
@@ -51,7 +51,6 @@ __all__ = ["plan_rebalance"]
 _DEFAULT_CONFIG = RebalanceConfig()
 # Side and SkipReason are StrEnums, so they compare as their values.
 _SKIP_ORDER = attrgetter("symbol", "side", "reason")
-_NOTIONAL = itemgetter(7)
 _SELL = Side.SELL
 _BUY = Side.BUY
 
@@ -224,7 +223,7 @@ def _plan(
             if optimal:
                 residuals.append(gap - notional)
 
-    available = snapshot.cash + sum(map(_NOTIONAL, sells), ZERO) - reserve
+    available = snapshot.cash + sum(map(leg_notional, sells), ZERO) - reserve
     multiplier = ONE + config.buy_price_buffer_pct
     lots = [policy.lot(leg[0])[1:] for leg in buys] if optimal else None
     granted, leftover = fit_buys_to_cash(buys, policy.lot, available, multiplier)
@@ -249,8 +248,8 @@ def _plan(
 
     # Submission order: sells, then buys; larger notional first, then symbol. The
     # legs are in symbol order, and a reverse sort is still stable.
-    sells.sort(key=_NOTIONAL, reverse=True)
-    buys.sort(key=_NOTIONAL, reverse=True)
+    sells.sort(key=leg_notional, reverse=True)
+    buys.sort(key=leg_notional, reverse=True)
     skipped.sort(key=_SKIP_ORDER)
     return assemble(
         account_id=snapshot.account_id,
