@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections import deque
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from itertools import repeat
 from operator import itemgetter
 
 import attrs
@@ -148,32 +151,6 @@ class OrderIntent:
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "notional", EXACT_CONTEXT.multiply(self.qty, self.ref_price))
 
-    @classmethod
-    def _trusted(
-        cls,
-        symbol: str,
-        side: Side,
-        qty: Decimal,
-        ref_price: Decimal,
-        client_order_id: str,
-        target_weight: Decimal,
-        current_weight: Decimal,
-        is_full_exit: bool,
-        notional: Decimal,
-    ) -> OrderIntent:
-        """Build from values the planner computed and already checked (skips conversion)."""
-        order = _new(cls)
-        _set_symbol(order, symbol)
-        _set_side(order, side)
-        _set_qty(order, qty)
-        _set_ref_price(order, ref_price)
-        _set_client_order_id(order, client_order_id)
-        _set_target_weight(order, target_weight)
-        _set_current_weight(order, current_weight)
-        _set_is_full_exit(order, is_full_exit)
-        _set_notional(order, notional)
-        return order
-
     def __repr__(self) -> str:
         exit_note = ", full exit" if self.is_full_exit else ""
         return (
@@ -182,20 +159,29 @@ class OrderIntent:
         )
 
 
-# The slots' own setters: the planner makes one OrderIntent per symbol, and these are
-# about a third faster than object.__setattr__ by name (frozen classes refuse setattr).
+# The slots' own setters. The planner makes one OrderIntent per symbol, so it fills
+# them a column at a time: `map` over a setter loops in C, and a slot's setter is
+# faster than object.__setattr__ by name (frozen classes refuse plain setattr).
 _new = object.__new__
-(
-    _set_symbol,
-    _set_side,
-    _set_qty,
-    _set_ref_price,
-    _set_client_order_id,
-    _set_target_weight,
-    _set_current_weight,
-    _set_is_full_exit,
-    _set_notional,
-) = (getattr(OrderIntent, field.name).__set__ for field in attrs.fields(OrderIntent))
+_consume: Callable[[Iterable[object]], None] = deque[object](maxlen=0).extend
+_ORDER_SETTERS = {
+    field.name: getattr(OrderIntent, field.name).__set__ for field in attrs.fields(OrderIntent)
+}
+# In `Leg` order; the client order id is set separately.
+_LEG_SETTERS = tuple(
+    _ORDER_SETTERS[name]
+    for name in (
+        "symbol",
+        "side",
+        "qty",
+        "ref_price",
+        "target_weight",
+        "current_weight",
+        "is_full_exit",
+        "notional",
+    )
+)
+_set_client_order_id = _ORDER_SETTERS["client_order_id"]
 
 
 #: An order before it has a client id: (symbol, side, qty, ref_price, target_weight,
@@ -206,26 +192,14 @@ Leg = tuple[str, Side, Decimal, Decimal, Decimal, Decimal, bool, Decimal]
 leg_notional = itemgetter(7)
 
 
-def intents_from_legs(
-    legs: list[Leg], client_id_prefix: str, first_index: int
-) -> list[OrderIntent]:
-    """Package-internal: an `OrderIntent` per checked leg, ids numbered from `first_index`."""
-    orders: list[OrderIntent] = []
-    append = orders.append
-    index = first_index
-    for symbol, side, qty, price, target, current, full_exit, notional in legs:
-        order = _new(OrderIntent)
-        _set_symbol(order, symbol)
-        _set_side(order, side)
-        _set_qty(order, qty)
-        _set_ref_price(order, price)
-        _set_client_order_id(order, f"{client_id_prefix}{index}")
-        _set_target_weight(order, target)
-        _set_current_weight(order, current)
-        _set_is_full_exit(order, full_exit)
-        _set_notional(order, notional)
-        append(order)
-        index += 1
+def intents_from_legs(legs: list[Leg], client_id_prefix: str) -> list[OrderIntent]:
+    """Package-internal: an `OrderIntent` per checked leg, ids numbered from 0 in order."""
+    orders = list(map(_new, repeat(OrderIntent, len(legs))))
+    if orders:
+        for setter, column in zip(_LEG_SETTERS, zip(*legs, strict=True), strict=True):
+            _consume(map(setter, orders, column))
+        ids = [f"{client_id_prefix}{index}" for index in range(len(orders))]
+        _consume(map(_set_client_order_id, orders, ids))
     return orders
 
 
@@ -264,6 +238,7 @@ class SkippedLeg:
         return leg
 
 
+_SKIP_SETTERS = tuple(getattr(SkippedLeg, field.name).__set__ for field in attrs.fields(SkippedLeg))
 (
     _set_leg_symbol,
     _set_leg_side,
@@ -271,4 +246,30 @@ class SkippedLeg:
     _set_leg_detail,
     _set_leg_qty,
     _set_leg_notional,
-) = (getattr(SkippedLeg, field.name).__set__ for field in attrs.fields(SkippedLeg))
+) = _SKIP_SETTERS
+
+
+def skipped_from_columns(
+    symbols: list[str],
+    side: Side,
+    reason: SkipReason,
+    details: list[str],
+    quantities: list[Decimal] | None,
+    notionals: list[Decimal],
+) -> list[SkippedLeg]:
+    """Package-internal: checked skipped legs of one side and reason, a column at a time.
+
+    `quantities` None means ZERO for every leg.
+    """
+    legs = list(map(_new, repeat(SkippedLeg, len(symbols))))
+    columns = (
+        symbols,
+        repeat(side),
+        repeat(reason),
+        details,
+        repeat(ZERO) if quantities is None else quantities,
+        notionals,
+    )
+    for setter, column in zip(_SKIP_SETTERS, columns, strict=True):
+        _consume(map(setter, legs, column))
+    return legs

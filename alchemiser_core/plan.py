@@ -458,9 +458,7 @@ def assemble(
     plan_id = _content_id(
         account_id, as_of_utc, chain(sells, buys), skipped_legs, cash_before, reserve, equity
     )
-    prefix = f"alc-{plan_id}-"
-    orders = intents_from_legs(sells, prefix, 0)
-    orders += intents_from_legs(buys, prefix, len(sells))
+    orders = intents_from_legs(sells + buys, f"alc-{plan_id}-")
     plan = object.__new__(RebalancePlan)
     setattr_ = object.__setattr__
     setattr_(plan, "plan_id", plan_id)
