@@ -217,6 +217,19 @@ def test_less_than_a_share_needed_is_reported_per_reason() -> None:
     assert [leg.reason for leg in wanted_fractions.skipped] == [SkipReason.NOT_FRACTIONABLE]
 
 
+def test_a_sub_share_gap_of_exactly_the_minimum_is_reported_and_one_cent_less_is_dust() -> None:
+    # E = 10, no reserve, min $5. X at $20: T = 0.5 x 10 = 5.00 -> gap 5.00 >= 5, less than
+    # one share -> reported. Y at $20: T = 0.499 x 10 = 4.99 < 5 -> dust, not reported.
+    snap = snapshot(10, prices={"X": 20, "Y": 20})
+
+    plan = plan_rebalance(snap, {"X": "0.5", "Y": "0.499"}, RebalanceConfig(cash_reserve_pct=0))
+
+    assert plan.orders == ()
+    assert [(leg.symbol, leg.reason, leg.notional) for leg in plan.skipped] == [
+        ("X", SkipReason.ZERO_AFTER_ROUNDING, D(5))
+    ]
+
+
 def test_untradable_asset_is_skipped_but_counts_in_equity() -> None:
     # E = 1,000 + 10 x 100 (LOCK, untradable) = 2,000; no reserve. LOCK target 0 -> would exit, skipped.
     # X: T = 0.5 x 2,000 = 1,000 -> 10 sh @ 100.
