@@ -21,10 +21,12 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import compress, repeat
 from operator import floordiv, ge, gt, lt, mul, neg, not_
-from typing import Any
+from typing import Any, TypeVar
 
 from alchemiser_core.numeric import ZERO, canonical, ratios
 from alchemiser_core.orders import Leg, Side, SkippedLeg, SkipReason, skipped_from_columns
+
+_T = TypeVar("_T")
 
 
 def floor_legs(
@@ -45,20 +47,24 @@ def floor_legs(
     """
     sides: list[list[Leg]] = []
     for side, wanted in ((Side.SELL, lt), (Side.BUY, gt)):
+        if held is None and side is Side.SELL:  # all cash: T_i - V_i = T_i >= 0
+            sides.append([])
+            continue
         mask = list(map(wanted, deltas, repeat(ZERO)))
         if not any(mask):
             sides.append([])
             continue
-        side_deltas = compress(deltas, mask)
+        rows = None if all(mask) else mask
+        side_deltas = _rows(deltas, rows)
         sides.append(
             _legs(
                 side,
-                list(compress(symbols, mask)),
-                list(compress(weights, mask)),
-                list(compress(prices, mask)),
-                None if held is None else list(compress(held, mask)),
-                None if current_values is None else list(compress(current_values, mask)),
-                list(map(neg, side_deltas) if side is Side.SELL else side_deltas),
+                _rows(symbols, rows),
+                _rows(weights, rows),
+                _rows(prices, rows),
+                None if held is None else _rows(held, rows),
+                None if current_values is None else _rows(current_values, rows),
+                list(map(neg, side_deltas)) if side is Side.SELL else side_deltas,
                 equity,
                 minimum,
                 zero_lot_reason,
@@ -137,6 +143,11 @@ def _legs(
             notionals,
         )
     )
+
+
+def _rows(column: list[_T], selectors: list[bool] | None) -> list[_T]:
+    """The rows of `column` whose selector is true; all of them for None."""
+    return column if selectors is None else list(compress(column, selectors))
 
 
 def _keep(selectors: list[Any], *columns: list[Any]) -> list[list[Any]]:
