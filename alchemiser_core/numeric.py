@@ -25,7 +25,6 @@ from decimal import (
     Rounded,
     localcontext,
 )
-from itertools import repeat
 
 from alchemiser_core.errors import InvalidInputError
 
@@ -42,7 +41,6 @@ __all__ = [
     "exact_sum",
     "floor_to_increment",
     "ratio",
-    "ratios",
     "round_price_to_tick",
     "to_decimal",
 ]
@@ -247,24 +245,3 @@ _NINE = Decimal(9)
 _ratio_divide = RATIO_CONTEXT.divide
 _ratio_quantize = RATIO_CONTEXT.quantize
 _ratio_normalize = RATIO_CONTEXT.normalize
-
-
-def ratios(numerators: list[Decimal], denominator: Decimal) -> list[Decimal]:
-    """`[ratio(n, denominator) for n in numerators]`, a column at a time.
-
-    The planner reports a current weight for every leg; with the common case (every
-    quotient a weight, below 9 in magnitude) done in C loops this is about five
-    times faster than calling `ratio` per leg. Anything else takes `ratio` itself.
-
-    >>> ratios([Decimal(1), Decimal(0), Decimal(2)], Decimal(3))
-    [Decimal('0.333333333333333333'), Decimal('0'), Decimal('0.666666666666666667')]
-    """
-    if not denominator or not numerators:
-        return [ratio(numerator, denominator) for numerator in numerators]
-    quotients = list(map(_ratio_divide, numerators, repeat(denominator)))
-    if not min(quotients) > -_NINE or not max(quotients) < _NINE:
-        return [ratio(numerator, denominator) for numerator in numerators]
-    results = list(map(_ratio_normalize, map(_ratio_quantize, quotients, repeat(_RATIO_PLACES))))
-    if ZERO in results:  # ratio spells every zero (even -0 or one rounded away) as ZERO
-        results = [result if result else ZERO for result in results]
-    return results

@@ -238,7 +238,6 @@ class SkippedLeg:
         return leg
 
 
-_SKIP_SETTERS = tuple(getattr(SkippedLeg, field.name).__set__ for field in attrs.fields(SkippedLeg))
 (
     _set_leg_symbol,
     _set_leg_side,
@@ -246,30 +245,4 @@ _SKIP_SETTERS = tuple(getattr(SkippedLeg, field.name).__set__ for field in attrs
     _set_leg_detail,
     _set_leg_qty,
     _set_leg_notional,
-) = _SKIP_SETTERS
-
-
-def skipped_from_columns(
-    symbols: list[str],
-    side: Side,
-    reason: SkipReason,
-    details: list[str],
-    quantities: list[Decimal] | None,
-    notionals: list[Decimal],
-) -> list[SkippedLeg]:
-    """Package-internal: checked skipped legs of one side and reason, a column at a time.
-
-    `quantities` None means ZERO for every leg.
-    """
-    legs = list(map(_new, repeat(SkippedLeg, len(symbols))))
-    columns = (
-        symbols,
-        repeat(side),
-        repeat(reason),
-        details,
-        repeat(ZERO) if quantities is None else quantities,
-        notionals,
-    )
-    for setter, column in zip(_SKIP_SETTERS, columns, strict=True):
-        _consume(map(setter, legs, column))
-    return legs
+) = (getattr(SkippedLeg, field.name).__set__ for field in attrs.fields(SkippedLeg))

@@ -36,7 +36,6 @@ from operator import attrgetter, floordiv, mul, sub
 import attrs
 
 from alchemiser_core._cash import cut_for_cash, fit_buys_to_cash
-from alchemiser_core._floor_lane import floor_legs
 from alchemiser_core.account import DEFAULT_RULES, AccountSnapshot, AssetRules
 from alchemiser_core.config import DriftBand, RebalanceConfig
 from alchemiser_core.errors import InvalidInputError, MissingPriceError
@@ -128,121 +127,22 @@ def _plan(
     # which the final stable sort relies on.
     symbols, weight_list, held_list, price_list = _universe(snapshot, targets, config)
     target_values = list(map(mul, weight_list, repeat(investable)))
-    current_values: list[Decimal] | None = None
     if held_list is None:
+        current_values: Iterable[Decimal] = repeat(ZERO)
+        held_column: Iterable[Decimal] = repeat(ZERO)
         deltas = target_values
     else:
         current_values = list(map(mul, held_list, price_list))
+        held_column = held_list
         deltas = list(map(sub, target_values, current_values))
+    floor_steps = map(floordiv, map(abs, deltas), price_list)  # whole default lots
 
-    skipped: list[SkippedLeg] = []
+    sells: list[Leg] = []
+    buys: list[Leg] = []
     residuals: list[Decimal] = []  # optimal mode: target - value after each buy
     near_misses: list[NearMiss] = []
     sell_options: list[SellOption] = []
-    if general or optimal:
-        sells, buys = _legs_by_symbol(
-            policy,
-            general,
-            default_minimum,
-            symbols,
-            weight_list,
-            price_list,
-            held_list,
-            current_values,
-            target_values,
-            deltas,
-            skipped,
-            residuals,
-            near_misses,
-            sell_options,
-        )
-    else:
-        sells, buys = floor_legs(
-            symbols,
-            weight_list,
-            price_list,
-            held_list,
-            current_values,
-            deltas,
-            equity,
-            default_minimum,
-            _NOT_FRACTIONABLE
-            if config.fractional and not DEFAULT_RULES.fractionable
-            else _ZERO_AFTER_ROUNDING,
-            skipped,
-        )
-
-    available = snapshot.cash + sum(map(leg_notional, sells), ZERO) - reserve
-    multiplier = ONE + config.buy_price_buffer_pct
-    lots = [policy.lot(leg[0])[1:] for leg in buys] if optimal else None
-    granted, leftover = fit_buys_to_cash(buys, policy.lot, available, multiplier)
-    wanted_buys = buys
-    if granted is not None:
-        buys = cut_for_cash(wanted_buys, granted, skipped)
-    if optimal:  # even with no cash left, lots may be traded for better lots
-        assert lots is not None
-        sells, buys = spend_leftover(
-            wanted_buys,
-            lots,
-            residuals,
-            granted,
-            sells,
-            buys,
-            near_misses,
-            sell_options,
-            skipped,
-            leftover,
-            multiplier,
-        )
-
-    # Submission order: sells, then buys; larger notional first, then symbol. The
-    # legs are in symbol order, and a reverse sort is still stable.
-    sells.sort(key=leg_notional, reverse=True)
-    buys.sort(key=leg_notional, reverse=True)
-    skipped.sort(key=_SKIP_ORDER)
-    return assemble(
-        account_id=snapshot.account_id,
-        as_of=snapshot.as_of,
-        sells=sells,
-        buys=buys,
-        skipped=skipped,
-        cash_before=snapshot.cash,
-        reserve=reserve,
-        equity=equity,
-    )
-
-
-def _legs_by_symbol(
-    policy: _Policy,
-    general: bool,
-    default_minimum: Decimal,
-    symbols: list[str],
-    weight_list: list[Decimal],
-    price_list: list[Decimal],
-    held_list: list[Decimal] | None,
-    current_value_list: list[Decimal] | None,
-    target_values: list[Decimal],
-    deltas: list[Decimal],
-    skipped: list[SkippedLeg],
-    residuals: list[Decimal],
-    near_misses: list[NearMiss],
-    sell_options: list[SellOption],
-) -> tuple[list[Leg], list[Leg]]:
-    """(sells, buys) in symbol order, one symbol at a time: any rules, band or rounding.
-
-    A symbol with the default rules and a non-zero weight, in floor mode or buying,
-    takes a short lane through the loop. Skipped legs go to `skipped`; in optimal
-    mode, each buy's residual, the near misses and the sell options are collected too.
-    """
-    optimal = policy.optimal
-    equity = policy.equity
-    held_column: Iterable[Decimal] = repeat(ZERO) if held_list is None else held_list
-    current_values: Iterable[Decimal] = (
-        repeat(ZERO) if current_value_list is None else current_value_list
-    )
-    floor_steps = map(floordiv, map(abs, deltas), price_list)  # whole default lots
-    sells: list[Leg] = []
-    buys: list[Leg] = []
+    skipped: list[SkippedLeg] = []
     for symbol, weight, price, held_qty, current_value, target_value, delta, steps in zip(
         symbols,
         weight_list,
@@ -323,7 +223,44 @@ def _legs_by_symbol(
             if optimal:
                 residuals.append(gap - notional)
 
-    return sells, buys
+    available = snapshot.cash + sum(map(leg_notional, sells), ZERO) - reserve
+    multiplier = ONE + config.buy_price_buffer_pct
+    lots = [policy.lot(leg[0])[1:] for leg in buys] if optimal else None
+    granted, leftover = fit_buys_to_cash(buys, policy.lot, available, multiplier)
+    wanted_buys = buys
+    if granted is not None:
+        buys = cut_for_cash(wanted_buys, granted, skipped)
+    if optimal:  # even with no cash left, lots may be traded for better lots
+        assert lots is not None
+        sells, buys = spend_leftover(
+            wanted_buys,
+            lots,
+            residuals,
+            granted,
+            sells,
+            buys,
+            near_misses,
+            sell_options,
+            skipped,
+            leftover,
+            multiplier,
+        )
+
+    # Submission order: sells, then buys; larger notional first, then symbol. The
+    # legs are in symbol order, and a reverse sort is still stable.
+    sells.sort(key=leg_notional, reverse=True)
+    buys.sort(key=leg_notional, reverse=True)
+    skipped.sort(key=_SKIP_ORDER)
+    return assemble(
+        account_id=snapshot.account_id,
+        as_of=snapshot.as_of,
+        sells=sells,
+        buys=buys,
+        skipped=skipped,
+        cash_before=snapshot.cash,
+        reserve=reserve,
+        equity=equity,
+    )
 
 
 def _size_leg(

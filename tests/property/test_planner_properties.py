@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from alchemiser_core import (
     AccountSnapshot,
-    AssetRules,
     RebalanceConfig,
     RebalancePlan,
     Side,
@@ -256,20 +255,3 @@ def test_normalized_weights_sum_to_exactly_one_and_keep_proportions(inputs: Inpu
     for symbol, weight in targets.weights.items():
         ideal = weight / targets.total  # 28 digits are plenty for a closeness check
         assert abs(weights[symbol] - ideal) <= Decimal("1e-18")
-
-
-@given(planning_inputs(rounding="floor", max_symbols=30))
-def test_column_wise_floor_lane_plans_exactly_as_the_per_symbol_loop(inputs: Inputs) -> None:
-    # Floor mode with no rules and no band takes the column-wise lane
-    # (alchemiser_core/_floor_lane.py); the same account with AssetRules() spelled out
-    # for every symbol takes the per-symbol loop. Same rules, so the same plan, byte
-    # for byte: zero lots, below-minimum legs, full exits, current weights and ids.
-    snapshot, targets, config = inputs
-    config = attrs.evolve(config, drift_band=None)
-    lane_input = attrs.evolve(snapshot, rules={})
-    loop_input = attrs.evolve(snapshot, rules={symbol: AssetRules() for symbol in snapshot.prices})
-
-    lane = plan_rebalance(lane_input, targets, config)
-    loop = plan_rebalance(loop_input, targets, config)
-
-    assert lane.to_json() == loop.to_json()
