@@ -11,14 +11,20 @@ input and measures, in this one process:
   the cost of the arithmetic alone;
 * ``floor`` and ``optimal``: `plan_rebalance` in each rounding mode (inputs built
   beforehand, as a bot holds them; building them is reported separately);
+* ``output``: rebuilding the floor plan from its already-sized legs: its
+  `OrderIntent`s and `SkippedLeg`s, client ids and content-hash id, with no sizing.
+  Not a method but a reference: the part of ``floor`` that the plan's contract
+  (one frozen object per leg, a content-hash id) costs whatever the planner does;
 * ``greedy`` and ``lp``: PyPortfolioOpt's ``greedy_portfolio`` and ``lp_portfolio``
   (HiGHS, N <= --lp-max) on the same weights, prices and total value;
 * ``mip-l1``: the true L1 optimum, min Σ|T_i - p_i x_i| s.t. Σ p_i x_i <= value,
   x integer >= 0, solved by HiGHS through cvxpy (N <= --mip-max), a stricter
   reference than ``lp``, whose objective is 2 x under-allocation, not L1.
 
-Times are medians of --repeats runs. Ratios compare runs in the same process, so
-they mean the same on a fast or a slow machine; absolute times do not. L1 is
+Times are medians of --repeats runs; Alchemiser's runs of one case take turns, one
+of each per round, so a drifting machine slows them alike. Ratios compare runs in
+the same process, so they mean the same on a fast or a slow machine; absolute
+times do not. L1 is
 Σ_i |w_i x value - p_i x q_i| over the final quantities q, in basis points of the
 portfolio value; leftover is the cash not invested. Peak memory is tracemalloc's
 peak while planning (the inputs already exist).
@@ -34,6 +40,7 @@ import contextlib
 import functools
 import gc
 import io
+import operator
 import os
 import platform
 import random
@@ -58,15 +65,19 @@ from alchemiser_core import (
     plan_rebalance,
 )
 from alchemiser_core.numeric import EXACT_CONTEXT, ZERO
+from alchemiser_core.orders import SkippedLeg
+from alchemiser_core.plan import assemble
 
 SIZES = (10, 100, 500, 2_000, 5_000)
 STARTS = ("cash", "holdings")
 SEED = 20261126
+_SKIP_ORDER = operator.attrgetter("symbol", "side", "reason")  # as the planner sorts them
 AS_OF = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
 # The peers invest the whole value, so Alchemiser is run without reserve or minimum.
 FLOOR = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0, rounding="floor")
 OPTIMAL = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0, rounding="optimal")
 BPS = Decimal(10_000)
+MODES = (("floor", FLOOR), ("optimal", OPTIMAL))
 
 
 @dataclass(frozen=True)
@@ -204,19 +215,84 @@ class CaseResult:
 
 
 def run_alchemiser(case: Case, repeats: int, result: CaseResult) -> None:
-    result.inputs_seconds = median_seconds(
-        lambda: (case.snapshot(), TargetAllocation(case.weights.weights)), repeats
-    )
     snapshot = case.snapshot()
     targets = case.weights
-    result.rows["baseline"] = Row("baseline", median_seconds(lambda: baseline(case), repeats))
-    for name, config in (("floor", FLOOR), ("optimal", OPTIMAL)):
-        plan = plan_rebalance(snapshot, targets, config)
-        run = functools.partial(plan_rebalance, snapshot, targets, config)
-        seconds = median_seconds(run, repeats)
-        l1, leftover = l1_bps_and_leftover(case, final_quantities_of_plan(case, plan))
-        memory = peak_mib(run)
-        result.rows[name] = Row(name, seconds, l1, leftover, memory)
+    plans = {name: plan_rebalance(snapshot, targets, config) for name, config in MODES}
+    runs: dict[str, Callable[[], object]] = {
+        "baseline": lambda: baseline(case),
+        "floor": functools.partial(plan_rebalance, snapshot, targets, FLOOR),
+        "output": output_of(plans["floor"]),
+        "optimal": functools.partial(plan_rebalance, snapshot, targets, OPTIMAL),
+        "inputs": lambda: (case.snapshot(), TargetAllocation(case.weights.weights)),
+    }
+    seconds = median_seconds_each(runs, repeats)
+    result.inputs_seconds = seconds["inputs"]
+    result.rows["baseline"] = Row("baseline", seconds["baseline"])
+    for name, _ in MODES:
+        l1, leftover = l1_bps_and_leftover(case, final_quantities_of_plan(case, plans[name]))
+        memory = peak_mib(runs[name])
+        result.rows[name] = Row(name, seconds[name], l1, leftover, memory)
+        if name == "floor":
+            result.rows["output"] = Row("output", seconds["output"])
+
+
+def median_seconds_each(runs: Mapping[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """`median_seconds` of each run, taken in turns (one of each per round).
+
+    Taking turns puts every run through the same drift of a shared machine, so the
+    ratios between them hold better than when each is timed in its own block.
+    """
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            times[name].append(median_seconds(run, 1))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def output_of(plan: RebalancePlan) -> Callable[[], RebalancePlan]:
+    """A run that rebuilds `plan` from its sized legs, as the planner's last steps do.
+
+    It makes each skipped leg, sorts them, and calls the planner's own `assemble`
+    (OrderIntents, client ids, content hash, totals). It checks once that the
+    rebuilt plan equals `plan`, so it times the same output.
+    """
+    legs = [
+        (
+            order.symbol,
+            order.side,
+            order.qty,
+            order.ref_price,
+            order.target_weight,
+            order.current_weight,
+            order.is_full_exit,
+            order.notional,
+        )
+        for order in plan.orders
+    ]
+    sells = [leg for leg in legs if leg[1] is Side.SELL]
+    buys = [leg for leg in legs if leg[1] is Side.BUY]
+    skipped_fields = [
+        (leg.symbol, leg.side, leg.reason, leg.detail, leg.qty, leg.notional)
+        for leg in plan.skipped
+    ]
+
+    def rebuild() -> RebalancePlan:
+        skipped = [SkippedLeg._trusted(*fields) for fields in skipped_fields]
+        skipped.sort(key=_SKIP_ORDER)
+        return assemble(
+            account_id=plan.account_id,
+            as_of=plan.as_of,
+            sells=sells,
+            buys=buys,
+            skipped=skipped,
+            cash_before=plan.cash_before,
+            reserve=plan.reserve,
+            equity=plan.equity,
+        )
+
+    if rebuild() != plan:
+        raise AssertionError("the output reference does not rebuild the plan it times")
+    return rebuild
 
 
 # -- peers ------------------------------------------------------------------------------
@@ -344,16 +420,18 @@ def table(results: list[CaseResult]) -> str:
             )
     lines.append("")
     lines.append(
-        "| N | start | inputs ms | floor / baseline | greedy / floor | optimal / baseline"
+        "| N | start | inputs ms | floor / baseline | output / baseline | greedy / floor"
+        " | optimal / baseline"
         " | lp / optimal | mip-l1 / optimal | optimal L1 / lp L1 | optimal L1 / mip-l1 L1"
         " | optimal L1 / greedy L1 |"
     )
-    lines.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    lines.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for result in results:
         rows = result.rows
         lines.append(
             f"| {result.case.n:,} | {result.case.start} | {_ms(result.inputs_seconds)}"
             f" | {_ratio(rows.get('floor'), rows.get('baseline'))}"
+            f" | {_ratio(rows.get('output'), rows.get('baseline'))}"
             f" | {_ratio(rows.get('greedy'), rows.get('floor'))}"
             f" | {_ratio(rows.get('optimal'), rows.get('baseline'))}"
             f" | {_ratio(rows.get('lp'), rows.get('optimal'))}"

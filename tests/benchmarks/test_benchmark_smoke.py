@@ -45,7 +45,7 @@ def test_benchmark_command_prints_a_row_per_method_and_case() -> None:
     )
 
     assert result.returncode == 0, result.stderr
-    methods = ["baseline", "floor", "optimal"]
+    methods = ["baseline", "floor", "output", "optimal"]
     if PEERS_MISSING is None:
         methods += ["greedy", "lp", "mip-l1"]
     for n in (4, 6):
