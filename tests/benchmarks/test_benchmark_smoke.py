@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from alchemiser_core import TargetAllocation, plan_rebalance
+from benchmarks import instructions
 from benchmarks import rebalance as bench
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,3 +103,18 @@ def test_optimal_mode_is_within_one_percent_of_the_mixed_integer_optimum(
     assert ours <= floor
     assert ours <= greedy
     assert ours <= mip * 1.01
+
+
+def test_output_reference_rebuilds_exactly_the_floor_plan_it_times() -> None:
+    case = bench.make_case(6, "holdings")
+    plan = plan_rebalance(case.snapshot(), case.weights, bench.FLOOR)
+
+    rebuilt = bench.output_of(plan)()
+
+    assert rebuilt == plan
+    assert rebuilt.to_json() == plan.to_json()
+
+
+def test_instruction_counter_refuses_an_unknown_method_before_running_anything() -> None:
+    with pytest.raises(SystemExit, match=r"unknown methods \['bogus'\]"):
+        instructions.main(["--methods", "floor,bogus"])
