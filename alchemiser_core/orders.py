@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from itertools import repeat
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 import attrs
 
@@ -159,37 +159,32 @@ class OrderIntent:
         )
 
 
+#: An order before it has a client id: (symbol, side, qty, ref_price, target_weight,
+#: current_weight, is_full_exit, notional). A plain tuple, not an attrs class, because
+#: the planner makes one per symbol and a tuple costs a tenth of an instance.
+Leg = tuple[str, Side, Decimal, Decimal, Decimal, Decimal, bool, Decimal]
+_LEG_FIELDS = (
+    "symbol",
+    "side",
+    "qty",
+    "ref_price",
+    "target_weight",
+    "current_weight",
+    "is_full_exit",
+    "notional",
+)
+#: A leg's notional (its last field), for sort keys and sums.
+leg_notional = itemgetter(7)
+#: The leg an `OrderIntent` was made from (everything but its client order id).
+leg_of: Callable[[OrderIntent], Leg] = attrgetter(*_LEG_FIELDS)
+
 # The slots' own setters. The planner makes one OrderIntent per symbol, so it fills
 # them a column at a time: `map` over a setter loops in C, and a slot's setter is
 # faster than object.__setattr__ by name (frozen classes refuse plain setattr).
 _new = object.__new__
 _consume: Callable[[Iterable[object]], None] = deque[object](maxlen=0).extend
-_ORDER_SETTERS = {
-    field.name: getattr(OrderIntent, field.name).__set__ for field in attrs.fields(OrderIntent)
-}
-# In `Leg` order; the client order id is set separately.
-_LEG_SETTERS = tuple(
-    _ORDER_SETTERS[name]
-    for name in (
-        "symbol",
-        "side",
-        "qty",
-        "ref_price",
-        "target_weight",
-        "current_weight",
-        "is_full_exit",
-        "notional",
-    )
-)
-_set_client_order_id = _ORDER_SETTERS["client_order_id"]
-
-
-#: An order before it has a client id: (symbol, side, qty, ref_price, target_weight,
-#: current_weight, is_full_exit, notional). A plain tuple, not an attrs class, because
-#: the planner makes one per symbol and a tuple costs a tenth of an instance.
-Leg = tuple[str, Side, Decimal, Decimal, Decimal, Decimal, bool, Decimal]
-#: A leg's notional (its last field), for sort keys and sums.
-leg_notional = itemgetter(7)
+_LEG_SETTERS = tuple(vars(OrderIntent)[name].__set__ for name in _LEG_FIELDS)
+_set_client_order_id = vars(OrderIntent)["client_order_id"].__set__
 
 
 def intents_from_legs(legs: list[Leg], client_id_prefix: str) -> list[OrderIntent]:

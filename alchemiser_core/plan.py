@@ -29,6 +29,7 @@ from alchemiser_core.orders import (
     SkippedLeg,
     intents_from_legs,
     leg_notional,
+    leg_of,
 )
 
 __all__ = ["PLAN_FORMAT", "RebalancePlan", "client_order_id_for"]
@@ -124,19 +125,7 @@ class RebalancePlan:
         expected_id = _content_id(
             self.account_id,
             self.as_of,
-            (
-                (
-                    o.symbol,
-                    o.side,
-                    o.qty,
-                    o.ref_price,
-                    o.target_weight,
-                    o.current_weight,
-                    o.is_full_exit,
-                    o.notional,
-                )
-                for o in self.orders
-            ),
+            map(leg_of, self.orders),
             self.skipped,
             self.cash_before,
             self.reserve,
@@ -179,19 +168,7 @@ class RebalancePlan:
         Orders are put sells first, then buys; within a side larger notional
         first, then symbol. Incoming client ids are replaced by derived ones.
         """
-        legs: list[Leg] = [
-            (
-                order.symbol,
-                order.side,
-                order.qty,
-                order.ref_price,
-                order.target_weight,
-                order.current_weight,
-                order.is_full_exit,
-                order.notional,
-            )
-            for order in sorted(orders, key=_order_sort_key)
-        ]
+        legs = list(map(leg_of, sorted(orders, key=_order_sort_key)))
         return assemble(
             account_id=account_id,
             as_of=as_of,

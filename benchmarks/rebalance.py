@@ -65,7 +65,7 @@ from alchemiser_core import (
     plan_rebalance,
 )
 from alchemiser_core.numeric import EXACT_CONTEXT, ZERO
-from alchemiser_core.orders import SkippedLeg
+from alchemiser_core.orders import SkippedLeg, leg_of
 from alchemiser_core.plan import assemble
 
 SIZES = (10, 100, 500, 2_000, 5_000)
@@ -256,19 +256,7 @@ def output_of(plan: RebalancePlan) -> Callable[[], RebalancePlan]:
     (OrderIntents, client ids, content hash, totals). It checks once that the
     rebuilt plan equals `plan`, so it times the same output.
     """
-    legs = [
-        (
-            order.symbol,
-            order.side,
-            order.qty,
-            order.ref_price,
-            order.target_weight,
-            order.current_weight,
-            order.is_full_exit,
-            order.notional,
-        )
-        for order in plan.orders
-    ]
+    legs = list(map(leg_of, plan.orders))
     sells = [leg for leg in legs if leg[1] is Side.SELL]
     buys = [leg for leg in legs if leg[1] is Side.BUY]
     skipped_fields = [
