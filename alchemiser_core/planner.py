@@ -214,7 +214,9 @@ def _plan(
                 )
             )
             continue
-        current_weight = ratio(current_value, equity) if current_value else ZERO
+        # A weight of nothing is 0, as in allocation_diff: equity is 0 when margin
+        # debt equals the holdings, and such an account can still sell.
+        current_weight = ratio(current_value, equity) if current_value and equity else ZERO
         leg = (symbol, side, qty, price, weight, current_weight, not weight, notional)
         if is_sell:
             sells.append(leg)
@@ -309,7 +311,7 @@ def _size_leg(
             if remainder + remainder > unit:
                 steps += 1
             elif remainder + remainder < unit:
-                current_weight = ratio(current_value, policy.equity)
+                current_weight = ratio(current_value, policy.equity) if policy.equity else ZERO
                 sell_options.append(
                     (
                         symbol,
@@ -361,7 +363,9 @@ def _report_zero_lot(
     filled with dust.
     """
     if policy.optimal and not is_sell:  # a candidate for an extra lot
-        current_weight = ratio(current_value, policy.equity) if current_value else ZERO
+        current_weight = (
+            ratio(current_value, policy.equity) if current_value and policy.equity else ZERO
+        )
         near_misses.append((symbol, gap, price, weight, current_weight, increment, minimum))
     if gap >= minimum:
         gap_text = canonical(gap)

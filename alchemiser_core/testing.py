@@ -22,12 +22,13 @@ Needs the ``hypothesis`` package (``pip install 'alchemiser[dev]'``)::
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from hypothesis import strategies as st
 
 from alchemiser_core.account import AccountSnapshot, AssetRules
 from alchemiser_core.config import DriftBand, RebalanceConfig
+from alchemiser_core.numeric import EXACT_CONTEXT
 from alchemiser_core.targets import TargetAllocation
 
 __all__ = [
@@ -119,8 +120,13 @@ def account_snapshots(
     *,
     max_symbols: int = 12,
     with_rules: bool = True,
+    margin: bool = True,
 ) -> AccountSnapshot:
-    """Snapshots whose every symbol in `universe` has a price; some are held."""
+    """Snapshots whose every symbol in `universe` has a price; some are held.
+
+    With `margin`, cash may be negative down to minus the holdings' value (equity
+    0), as on a margin account.
+    """
     if universe is None:
         universe = draw(st.lists(symbols(), min_size=0, max_size=max_symbols, unique=True))
     price_of = {symbol: draw(prices()) for symbol in universe}
@@ -130,10 +136,17 @@ def account_snapshots(
     if with_rules and universe:
         for symbol in draw(st.lists(st.sampled_from(universe), unique=True)):
             rules[symbol] = draw(asset_rules())
-    cash = draw(
-        st.decimals(min_value="0", max_value="20000000", places=2)
-        | st.sampled_from([Decimal(0), Decimal(5), Decimal(100)])
+    cash_values = st.decimals(min_value="0", max_value="20000000", places=2) | st.sampled_from(
+        [Decimal(0), Decimal(5), Decimal(100)]
     )
+    with localcontext(EXACT_CONTEXT):
+        holdings = sum((qty * price_of[symbol] for symbol, qty in positions.items()), Decimal(0))
+    if margin and holdings:
+        # Margin debt up to the whole holdings (equity >= 0), exactly the holdings too.
+        cash_values |= st.decimals(min_value=-holdings, max_value="0", places=2) | st.just(
+            -holdings
+        )
+    cash = draw(cash_values)
     return AccountSnapshot(
         cash=cash,
         positions=positions,

@@ -230,6 +230,24 @@ def test_a_sub_share_gap_of_exactly_the_minimum_is_reported_and_one_cent_less_is
     ]
 
 
+@pytest.mark.parametrize("rounding", ["floor", "optimal"])
+def test_an_account_with_zero_equity_sells_down_and_reports_weights_of_zero(
+    rounding: str,
+) -> None:
+    # Margin debt equals the holdings: E = -1,000 + 10 x 100 = 0, so every target is
+    # 0.5 x 0 = 0 and A sells floor((1,000 - 0) / 100) = 10 shares; cash after
+    # -1,000 + 1,000 = 0. A weight of nothing is 0 (as allocation_diff reports it),
+    # not a division by zero.
+    snap = snapshot(-1_000, positions={"A": 10}, prices={"A": 100})
+    config = RebalanceConfig(cash_reserve_pct=0, rounding=rounding)
+
+    plan = plan_rebalance(snap, {"A": "0.5"}, config)
+
+    assert legs(plan) == [("sell", "A", 10)]
+    assert plan.orders[0].current_weight == 0
+    assert plan.cash_after == 0
+
+
 def test_untradable_asset_is_skipped_but_counts_in_equity() -> None:
     # E = 1,000 + 10 x 100 (LOCK, untradable) = 2,000; no reserve. LOCK target 0 -> would exit, skipped.
     # X: T = 0.5 x 2,000 = 1,000 -> 10 sh @ 100.
