@@ -3,7 +3,8 @@
 Every strategy generates only *valid* values (prices > 0, weights summing to <= 1,
 aware timestamps, a price for every held or targeted symbol), with realistic
 magnitudes: prices from $0.01 to $5,000 (sub-dollar on the 1/100-cent grid),
-whole or fractional quantities, accounts from empty to tens of millions.
+whole or fractional quantities, accounts from empty to tens of millions (margin
+accounts, with cash down to minus the holdings, included).
 Hypothesis cannot infer attrs validators, so the strategies are built explicitly.
 
 Needs the ``hypothesis`` package (``pip install 'alchemiser[dev]'``)::
