@@ -51,7 +51,7 @@ def allocation_diff(snapshot: AccountSnapshot, targets: TargetAllocation) -> tup
                 f"prices[{symbol!r}]", "a price for every targeted symbol", None
             )
         value = snapshot.value_of(symbol) if symbol in snapshot.prices else ZERO
-        current = ratio(value, equity) if equity else ZERO
+        current = ratio(value, equity)
         target = weights.get(symbol, ZERO)
         diffs.append(
             WeightDiff(

@@ -222,12 +222,14 @@ def ratio(numerator: Decimal, denominator: Decimal) -> Decimal:
     """numerator / denominator for reporting (weights): 28 digits, at most 18 places.
 
     Only reported, never spent, so rounding half-even is fine; the cap on places keeps
-    the value within `to_decimal`'s bounds so it survives a JSON round trip.
+    the value within `to_decimal`'s bounds so it survives a JSON round trip. A share
+    of nothing is 0: every weight here is of equity, and a margin account whose debt
+    equals its holdings has equity 0.
 
-    >>> ratio(Decimal(1), Decimal(3))
-    Decimal('0.333333333333333333')
+    >>> ratio(Decimal(1), Decimal(3)), ratio(Decimal(5), Decimal(0))
+    (Decimal('0.333333333333333333'), Decimal('0'))
     """
-    if not numerator:
+    if not numerator or not denominator:
         return ZERO
     quotient = _ratio_divide(numerator, denominator)
     if -_NINE < quotient < _NINE:

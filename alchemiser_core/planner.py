@@ -214,9 +214,7 @@ def _plan(
                 )
             )
             continue
-        # A weight of nothing is 0, as in allocation_diff: equity is 0 when margin
-        # debt equals the holdings, and such an account can still sell.
-        current_weight = ratio(current_value, equity) if current_value and equity else ZERO
+        current_weight = ratio(current_value, equity) if current_value else ZERO
         leg = (symbol, side, qty, price, weight, current_weight, not weight, notional)
         if is_sell:
             sells.append(leg)
@@ -311,7 +309,7 @@ def _size_leg(
             if remainder + remainder > unit:
                 steps += 1
             elif remainder + remainder < unit:
-                current_weight = ratio(current_value, policy.equity) if policy.equity else ZERO
+                current_weight = ratio(current_value, policy.equity)
                 sell_options.append(
                     (
                         symbol,
@@ -363,9 +361,7 @@ def _report_zero_lot(
     filled with dust.
     """
     if policy.optimal and not is_sell:  # a candidate for an extra lot
-        current_weight = (
-            ratio(current_value, policy.equity) if current_value and policy.equity else ZERO
-        )
+        current_weight = ratio(current_value, policy.equity) if current_value else ZERO
         near_misses.append((symbol, gap, price, weight, current_weight, increment, minimum))
     if gap >= minimum:
         gap_text = canonical(gap)
