@@ -2,7 +2,12 @@
 
 Every public entry point turns its numbers into `Decimal` through `to_decimal`:
 `Decimal`, `int` and `str` are taken exactly, a `float` through its shortest repr
-(so ``0.1`` means ``Decimal("0.1")``). `bool`, NaN, infinities and junk raise
+(so ``0.1`` means ``Decimal("0.1")``). NumPy's real scalars, which a notebook hands
+over from a pandas Series or an array, convert as their Python values would: integer
+types exactly, floating types through the shortest repr *in their own precision*
+(``numpy.float32(0.1)`` means ``Decimal("0.1")``, not the float32 value's binary
+expansion). NumPy is never imported here; its scalars are recognised by the numbers
+ABCs NumPy registers them with. `bool`, NaN, infinities and junk raise
 `InvalidInputError` naming the field.
 
 Values are canonical (``100.00`` becomes ``100``, ``-0`` becomes ``0``) so that equal
@@ -13,6 +18,8 @@ inputs give byte-identical plans and plan ids. Magnitude and precision are bound
 
 from __future__ import annotations
 
+import numbers
+import operator
 from collections.abc import Iterable
 from decimal import (
     ROUND_HALF_EVEN,
@@ -91,24 +98,23 @@ def to_decimal(value: object, field: str) -> Decimal:
     >>> to_decimal(True, "qty")
     Traceback (most recent call last):
     ...
-    alchemiser_core.errors.InvalidInputError: qty: expected a number (Decimal, int, str or float), got True
+    alchemiser_core.errors.InvalidInputError: qty: expected a number (Decimal, int, str, float or a NumPy real scalar), got True
     """
-    if isinstance(value, bool):
-        raise InvalidInputError(field, "a number (Decimal, int, str or float)", value)
     if isinstance(value, Decimal):
         number = value
-    elif isinstance(value, int):
+    elif isinstance(value, int) and not isinstance(value, bool):
         number = Decimal(value)
     elif isinstance(value, float):
-        # The shortest repr is what a notebook user means: 0.1 is "0.1".
-        number = Decimal(repr(value))
+        # The shortest repr is what a notebook user means: 0.1 is "0.1". float's own
+        # repr, because a subclass (numpy.float64) spells its repr differently.
+        number = Decimal(float.__repr__(value))
     elif isinstance(value, str):
         try:
             number = Decimal(value.strip())
         except (InvalidOperation, ValueError):
             raise InvalidInputError(field, "a numeric string", value) from None
     else:
-        raise InvalidInputError(field, "a number (Decimal, int, str or float)", value)
+        number = _foreign_number(value, field)
     if not number.is_finite():
         raise InvalidInputError(field, "a finite number (not NaN or Infinity)", value)
     if number.is_zero():
@@ -122,6 +128,24 @@ def to_decimal(value: object, field: str) -> Decimal:
             field, f"a number with at most {MAX_DECIMAL_PLACES} decimal places", value
         )
     return canonical(number)
+
+
+_NUMBER = "a number (Decimal, int, str, float or a NumPy real scalar)"
+
+
+def _foreign_number(value: object, field: str) -> Decimal:
+    """A number of another library: any exact integer type, or a NumPy floating scalar.
+
+    Booleans (Python's and NumPy's) are refused: ``True`` as a quantity is a bug.
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return Decimal(operator.index(value))  # numpy.int8 .. numpy.uint64: exact
+    if isinstance(value, numbers.Real) and type(value).__module__ == "numpy":
+        # NumPy's str() is the shortest text that reads back to the same value in the
+        # scalar's own precision ("0.1" for float32(0.1)); NaN and inf come out as
+        # "nan" and "inf", which the finiteness check refuses.
+        return Decimal(str(value))
+    raise InvalidInputError(field, _NUMBER, value)
 
 
 def _trimmed_exponent(number: Decimal) -> int:
