@@ -138,7 +138,9 @@ def _foreign_number(value: object, field: str) -> Decimal:
 
     Booleans (Python's and NumPy's) are refused: ``True`` as a quantity is a bug.
     """
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        raise InvalidInputError(field, _NUMBER, value)
+    if isinstance(value, numbers.Integral):
         return Decimal(operator.index(value))  # numpy.int8 .. numpy.uint64: exact
     if isinstance(value, numbers.Real) and type(value).__module__ == "numpy":
         # NumPy's str() is the shortest text that reads back to the same value in the
