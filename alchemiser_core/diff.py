@@ -8,7 +8,7 @@ import attrs
 
 from alchemiser_core.account import AccountSnapshot
 from alchemiser_core.errors import InvalidInputError, MissingPriceError
-from alchemiser_core.numeric import EXACT_CONTEXT, ZERO, ratio
+from alchemiser_core.numeric import EXACT_CONTEXT, ZERO, canonical, ratio
 from alchemiser_core.targets import TargetAllocation
 
 __all__ = ["WeightDiff", "allocation_diff"]
@@ -59,7 +59,7 @@ def allocation_diff(snapshot: AccountSnapshot, targets: TargetAllocation) -> tup
                 current_value=value,
                 current_weight=current,
                 target_weight=target,
-                diff=EXACT_CONTEXT.subtract(target, current),
+                diff=canonical(EXACT_CONTEXT.subtract(target, current)),
             )
         )
     return tuple(diffs)

@@ -121,7 +121,7 @@ def check_limits(
         for order in plan.orders
         if order.notional > limits.max_order_notional
     ]
-    proposed = exact_sum(order.notional for order in plan.orders)
+    proposed = canonical(exact_sum(order.notional for order in plan.orders))
     daily = limits.max_daily_notional
     headroom = max(ZERO, EXACT_CONTEXT.subtract(daily, used))
     excess = EXACT_CONTEXT.subtract(EXACT_CONTEXT.add(used, proposed), daily)

@@ -13,7 +13,7 @@ import attrs
 
 from alchemiser_core._fields import decimal_in, strict_bool
 from alchemiser_core.errors import InvalidInputError
-from alchemiser_core.numeric import EXACT_CONTEXT, ZERO
+from alchemiser_core.numeric import EXACT_CONTEXT, ZERO, canonical
 from alchemiser_core.symbols import validate_symbol
 
 __all__ = ["MAX_CLIENT_ORDER_ID_LENGTH", "OrderIntent", "Side", "SkipReason", "SkippedLeg"]
@@ -128,7 +128,7 @@ def _to_is_full_exit(value: object) -> bool:
 class OrderIntent:
     """One order to send: side, quantity and the reference price it was sized at.
 
-    `notional` is always ``qty x ref_price`` (computed, exact).
+    `notional` is always ``qty x ref_price`` (computed, exact, canonical).
 
     >>> order = OrderIntent("AAPL", Side.BUY, qty=3, ref_price="150.25", client_order_id="x-1",
     ...                     target_weight="0.5", current_weight=0)
@@ -149,7 +149,8 @@ class OrderIntent:
     notional: Decimal = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "notional", EXACT_CONTEXT.multiply(self.qty, self.ref_price))
+        notional = canonical(EXACT_CONTEXT.multiply(self.qty, self.ref_price))
+        object.__setattr__(self, "notional", notional)
 
     def __repr__(self) -> str:
         exit_note = ", full exit" if self.is_full_exit else ""
@@ -188,10 +189,16 @@ _set_client_order_id = vars(OrderIntent)["client_order_id"].__set__
 
 
 def intents_from_legs(legs: list[Leg], client_id_prefix: str) -> list[OrderIntent]:
-    """Package-internal: an `OrderIntent` per checked leg, ids numbered from 0 in order."""
+    """Package-internal: an `OrderIntent` per checked leg, ids numbered from 0 in order.
+
+    The legs' notionals are products (10 x 253.95 is 2539.50); they are made
+    canonical here, the one place every order passes, as the constructor does.
+    """
     orders = list(map(_new, repeat(OrderIntent, len(legs))))
     if orders:
-        for setter, column in zip(_LEG_SETTERS, zip(*legs, strict=True), strict=True):
+        *columns, notionals = zip(*legs, strict=True)
+        columns.append(tuple(map(canonical, notionals)))
+        for setter, column in zip(_LEG_SETTERS, columns, strict=True):
             _consume(map(setter, orders, column))
         ids = [f"{client_id_prefix}{index}" for index in range(len(orders))]
         _consume(map(_set_client_order_id, orders, ids))

@@ -21,7 +21,7 @@ import attrs
 
 from alchemiser_core._fields import aware_datetime, decimal_in, identifier
 from alchemiser_core.errors import AlchemiserError, InvalidInputError
-from alchemiser_core.numeric import EXACT_CONTEXT, ZERO, exact_sum, to_decimal
+from alchemiser_core.numeric import EXACT_CONTEXT, ZERO, canonical, exact_sum, to_decimal
 from alchemiser_core.orders import (
     Leg,
     OrderIntent,
@@ -349,13 +349,16 @@ def _plan_from_document(document: object) -> RebalancePlan:
         reserve=to_decimal(_require(document, "reserve", str), "reserve"),
         equity=to_decimal(_require(document, "equity", str), "equity"),
     )
+    # Compared by value: a plan written before notionals and totals were canonical
+    # ("2539.50") has the same id and reads back, canonical.
     for order, entry in zip(plan.orders, document["orders"], strict=True):
-        if str(order.notional) != entry["notional"]:
+        written = to_decimal(_require(entry, "notional", str), f"{order.symbol} notional")
+        if written != order.notional:
             raise InvalidInputError(
                 f"plan JSON notional of {order.symbol}", str(order.notional), entry["notional"]
             )
     for key in ("total_sell_value", "total_buy_value", "cash_after"):
-        if str(getattr(plan, key)) != document[key]:
+        if to_decimal(_require(document, key, str), key) != getattr(plan, key):
             raise InvalidInputError(f"plan JSON {key}", str(getattr(plan, key)), document[key])
     return plan
 
@@ -366,14 +369,14 @@ def _plan_from_document(document: object) -> RebalancePlan:
 def _set_totals(
     plan: RebalancePlan, sell_notionals: Iterable[Decimal], buy_notionals: Iterable[Decimal]
 ) -> None:
-    sells = exact_sum(sell_notionals)
-    buys = exact_sum(buy_notionals)
+    # Sums of canonical values need not be canonical (0.5 + 0.5 is 1.0).
+    sells = canonical(exact_sum(sell_notionals))
+    buys = canonical(exact_sum(buy_notionals))
     setattr_ = object.__setattr__
     setattr_(plan, "total_sell_value", sells)
     setattr_(plan, "total_buy_value", buys)
-    setattr_(
-        plan, "cash_after", EXACT_CONTEXT.subtract(EXACT_CONTEXT.add(plan.cash_before, sells), buys)
-    )
+    cash_after = EXACT_CONTEXT.subtract(EXACT_CONTEXT.add(plan.cash_before, sells), buys)
+    setattr_(plan, "cash_after", canonical(cash_after))
 
 
 def _order_sort_key(order: OrderIntent) -> tuple[int, Decimal, str]:

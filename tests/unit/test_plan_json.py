@@ -64,5 +64,5 @@ def test_repr_lists_the_legs_readably() -> None:
     text = repr(_plan())
 
     assert "SELL 3 OLD @ 50 = 150 (full exit)" in text
-    assert "BUY  55 A @ 12.34 = 678.70" in text
+    assert "BUY  55 A @ 12.34 = 678.7" in text  # 55 x 12.34 = 678.70, written canonically
     assert text.startswith("RebalancePlan(plan_id=")
