@@ -9,14 +9,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from alchemiser_core import (
+    AccountSnapshot,
     BreakerState,
     BreakerStatus,
     LimitPolicy,
     OrderIntent,
     Quote,
+    RebalanceConfig,
     RebalancePlan,
     RiskLimits,
     Side,
+    TargetAllocation,
     TradingState,
     apply_trading_state,
     check_limits,
@@ -43,14 +46,36 @@ def _plans() -> st.SearchStrategy[RebalancePlan]:
     return planning_inputs().map(lambda inputs: plan_rebalance(*inputs))
 
 
-@given(_plans(), limits_strategy, used_strategy)
+def _sells_every_holding(snapshot: AccountSnapshot, plan: RebalancePlan) -> bool:
+    """From the snapshot, not the plan's totals: nothing bought, and every holding either
+    sold whole or a skipped sell of its whole value (it could not be sold)."""
+    sold = {order.symbol: order.qty for order in plan.orders if order.side is Side.SELL}
+    unsellable = {(leg.symbol, leg.notional) for leg in plan.skipped if leg.side is Side.SELL}
+    return (
+        bool(plan.orders)
+        and not plan.buys
+        and all(
+            sold.get(symbol) == qty or (symbol, qty * snapshot.prices[symbol]) in unsellable
+            for symbol, qty in snapshot.positions.items()
+            if qty
+        )
+    )
+
+
+@given(planning_inputs(), limits_strategy, used_strategy)
 def test_allowed_iff_no_violation_iff_within_headroom_and_every_leg_under_the_cap(
-    plan: RebalancePlan, limits: RiskLimits, used: Decimal
+    inputs: tuple[AccountSnapshot, TargetAllocation, RebalanceConfig],
+    limits: RiskLimits,
+    used: Decimal,
 ) -> None:
+    plan = plan_rebalance(*inputs)
+
     check = check_limits(plan, limits, used)
 
-    within = (check.proposed <= check.headroom or check.proposed == 0) and all(
-        order.notional <= limits.max_order_notional for order in plan.orders
+    within = (
+        (check.proposed <= check.headroom or check.proposed == 0)
+        and all(order.notional <= limits.max_order_notional for order in plan.orders)
+        and not _sells_every_holding(inputs[0], plan)
     )
     assert check.allowed == (not check.violations) == within
     assert check.proposed == sum((o.notional for o in plan.orders), Decimal(0))
@@ -168,3 +193,40 @@ def test_halted_plans_are_empty_and_reducing_plans_only_sell(plan: RebalancePlan
     assert len(halted.skipped) == len(plan.skipped) + len(plan.orders)
     assert all(order.side is Side.SELL for order in reducing.orders)
     assert len(reducing.orders) == len(plan.sells)
+
+
+@given(
+    st.sampled_from(["buy", "sell"]),
+    st.booleans(),
+    st.integers(min_value=1, max_value=100_000)
+    | st.decimals(min_value="0.000000001", max_value="5000", places=9),
+    prices(),
+    st.decimals(min_value="1", max_value="200000", places=2),
+)
+def test_at_most_one_split_child_is_a_full_exit_and_it_is_the_last(
+    side: str, full_exit: bool, qty: object, price: Decimal, cap: Decimal
+) -> None:
+    parent = OrderIntent(
+        "AAPL", side, qty=qty, ref_price=price, client_order_id="p-1", is_full_exit=full_exit
+    )
+
+    children = split_order(parent, cap)
+
+    flags = [child.is_full_exit for child in children]
+    assert flags == [False] * (len(children) - 1) + [full_exit]
+
+
+@given(_plans(), limits_strategy, used_strategy)
+def test_a_split_plan_sends_each_full_exit_once_and_after_its_siblings(
+    plan: RebalancePlan, limits: RiskLimits, used: Decimal
+) -> None:
+    outcome = enforce_limits(plan, limits, used, LimitPolicy.SPLIT)
+
+    for symbol in {order.symbol for order in outcome.plan.orders}:
+        flags = [order.is_full_exit for order in outcome.plan.orders if order.symbol == symbol]
+        assert sum(flags) <= 1
+        assert True not in flags[:-1]
+    parents = {order.symbol: order.qty for order in plan.orders}
+    for symbol in {order.symbol for order in outcome.plan.orders}:
+        children = [order.qty for order in outcome.plan.orders if order.symbol == symbol]
+        assert sum(children, Decimal(0)) == parents[symbol]

@@ -47,14 +47,15 @@ NO_RESERVE = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0)
 
 
 def _plan_of(*legs: tuple[str, str, object, object]) -> RebalancePlan:
-    """A plan with exactly these (side, symbol, qty, price) orders."""
+    """A plan with exactly these (side, symbol, qty, price) orders, in an account holding
+    $10M of stock (so its sells are never a whole liquidation) and no cash."""
     orders = [
         OrderIntent(symbol, side, qty=qty, ref_price=price, client_order_id="pending")
         for side, symbol, qty, price in legs
     ]
     return RebalancePlan.build(
         account_id="default", as_of=AS_OF, orders=orders, skipped=(), cash_before=D(0),
-        reserve=D(0), equity=D(0),
+        reserve=D(0), equity=D(10_000_000),
     )  # fmt: skip
 
 
