@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 import attrs
@@ -9,7 +10,7 @@ import attrs
 from alchemiser_core.account import AccountSnapshot
 from alchemiser_core.errors import InvalidInputError, MissingPriceError
 from alchemiser_core.numeric import EXACT_CONTEXT, ZERO, canonical, ratio
-from alchemiser_core.targets import TargetAllocation
+from alchemiser_core.targets import TargetAllocation, as_target_allocation
 
 __all__ = ["WeightDiff", "allocation_diff"]
 
@@ -25,7 +26,9 @@ class WeightDiff:
     diff: Decimal
 
 
-def allocation_diff(snapshot: AccountSnapshot, targets: TargetAllocation) -> tuple[WeightDiff, ...]:
+def allocation_diff(
+    snapshot: AccountSnapshot, targets: TargetAllocation | Mapping[str, object]
+) -> tuple[WeightDiff, ...]:
     """Per symbol held or targeted, sorted by symbol: value, weights and their difference.
 
     current_weight = quantity x price / equity; a held symbol missing from the
@@ -34,13 +37,12 @@ def allocation_diff(snapshot: AccountSnapshot, targets: TargetAllocation) -> tup
     >>> from datetime import datetime, timezone
     >>> snap = AccountSnapshot(cash=500, positions={"AAPL": 5}, prices={"AAPL": 100, "MSFT": 50},
     ...                        as_of=datetime(2026, 1, 5, tzinfo=timezone.utc))
-    >>> [(d.symbol, d.current_weight, d.diff) for d in allocation_diff(snap, TargetAllocation({"MSFT": 1}))]
+    >>> [(d.symbol, d.current_weight, d.diff) for d in allocation_diff(snap, {"MSFT": 1})]
     [('AAPL', Decimal('0.5'), Decimal('-0.5')), ('MSFT', Decimal('0'), Decimal('1'))]
     """
     if not isinstance(snapshot, AccountSnapshot):
         raise InvalidInputError("snapshot", "an AccountSnapshot", snapshot)
-    if not isinstance(targets, TargetAllocation):
-        raise InvalidInputError("targets", "a TargetAllocation", targets)
+    targets = as_target_allocation(targets)
     equity = snapshot.equity
     weights = targets.weights
     symbols = sorted({s for s, q in snapshot.positions.items() if q} | set(weights))

@@ -48,6 +48,7 @@ __all__ = [
     "exact_sum",
     "floor_to_increment",
     "ratio",
+    "round_checked_price",
     "round_price_to_tick",
     "to_decimal",
 ]
@@ -191,7 +192,7 @@ def exact_sum(values: Iterable[Decimal]) -> Decimal:
         return sum(values, ZERO)
 
 
-def floor_to_increment(value: Decimal, increment: Decimal) -> Decimal:
+def floor_to_increment(value: object, increment: object) -> Decimal:
     """Largest multiple of `increment` that is <= `value` (exact).
 
     >>> floor_to_increment(Decimal("7.2273576"), Decimal("0.001"))
@@ -199,32 +200,28 @@ def floor_to_increment(value: Decimal, increment: Decimal) -> Decimal:
     >>> floor_to_increment(Decimal("-0.5"), Decimal("1"))
     Decimal('-1')
     """
-    steps = EXACT_CONTEXT.divide_int(value, increment)
-    floored = EXACT_CONTEXT.multiply(steps, increment)
-    if floored > value:  # divide_int truncates toward zero; step down for negatives
-        floored = EXACT_CONTEXT.subtract(floored, increment)
-    return canonical(floored) if floored else ZERO
+    return _floor(to_decimal(value, "value"), _positive(increment, "increment"))
 
 
-def ceil_to_increment(value: Decimal, increment: Decimal) -> Decimal:
+def ceil_to_increment(value: object, increment: object) -> Decimal:
     """Smallest multiple of `increment` that is >= `value` (exact).
 
     >>> ceil_to_increment(Decimal("10.001"), Decimal("0.01"))
     Decimal('10.01')
     """
-    return -floor_to_increment(-value, increment) if value else ZERO
+    return _ceil(to_decimal(value, "value"), _positive(increment, "increment"))
 
 
-def default_tick(price: Decimal) -> Decimal:
+def default_tick(price: object) -> Decimal:
     """Alpaca's sub-penny rule: prices >= $1 trade in cents, below $1 in 1/100 cent.
 
     >>> default_tick(Decimal("1")), default_tick(Decimal("0.9999"))
     (Decimal('0.01'), Decimal('0.0001'))
     """
-    return _PENNY if price >= ONE else _SUB_PENNY
+    return _tick_for(_positive(price, "price"))
 
 
-def round_price_to_tick(price: Decimal, side_is_buy: bool, tick: Decimal | None = None) -> Decimal:
+def round_price_to_tick(price: object, side_is_buy: bool, tick: object = None) -> Decimal:
     """Round a limit price onto the tick, never more aggressive than intended.
 
     A buy rounds down (never pays more), a sell rounds up (never accepts less).
@@ -235,13 +232,46 @@ def round_price_to_tick(price: Decimal, side_is_buy: bool, tick: Decimal | None 
     >>> round_price_to_tick(Decimal("10.011"), side_is_buy=False)
     Decimal('10.02')
     """
-    if tick is None:
-        tick = default_tick(price)
-    return _round_on(price, tick, side_is_buy)
+    limit = _positive(price, "price")
+    if not isinstance(side_is_buy, bool):
+        raise InvalidInputError("side_is_buy", "True or False", side_is_buy)
+    return round_checked_price(
+        limit, side_is_buy, None if tick is None else _positive(tick, "tick")
+    )
 
 
-def _round_on(price: Decimal, tick: Decimal, down: bool) -> Decimal:
-    return floor_to_increment(price, tick) if down else ceil_to_increment(price, tick)
+def round_checked_price(price: Decimal, side_is_buy: bool, tick: Decimal | None) -> Decimal:
+    """Package-internal `round_price_to_tick` for a computed price (a quote plus a share
+    of its spread may carry more places than a public input may) and a checked tick."""
+    step = _tick_for(price) if tick is None else tick
+    return _floor(price, step) if side_is_buy else _ceil(price, step)
+
+
+def _positive(value: object, field: str) -> Decimal:
+    number = to_decimal(value, field)
+    if number <= ZERO:
+        raise InvalidInputError(field, "a number > 0", value)
+    return number
+
+
+# The checked-input forms, for callers inside the core whose numbers are already
+# canonical Decimals (and the increment positive).
+
+
+def _floor(value: Decimal, increment: Decimal) -> Decimal:
+    steps = EXACT_CONTEXT.divide_int(value, increment)
+    floored = EXACT_CONTEXT.multiply(steps, increment)
+    if floored > value:  # divide_int truncates toward zero; step down for negatives
+        floored = EXACT_CONTEXT.subtract(floored, increment)
+    return canonical(floored) if floored else ZERO
+
+
+def _ceil(value: Decimal, increment: Decimal) -> Decimal:
+    return -_floor(-value, increment) if value else ZERO
+
+
+def _tick_for(price: Decimal) -> Decimal:
+    return _PENNY if price >= ONE else _SUB_PENNY
 
 
 def ratio(numerator: Decimal, denominator: Decimal) -> Decimal:

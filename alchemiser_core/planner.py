@@ -44,7 +44,7 @@ from alchemiser_core.numeric import EXACT_CONTEXT, ONE, ZERO, canonical, ratio
 from alchemiser_core.optimal import NearMiss, SellOption, spend_leftover
 from alchemiser_core.orders import Leg, Side, SkippedLeg, SkipReason, leg_notional
 from alchemiser_core.plan import RebalancePlan, assemble
-from alchemiser_core.targets import TargetAllocation
+from alchemiser_core.targets import TargetAllocation, as_target_allocation
 
 __all__ = ["plan_rebalance"]
 
@@ -73,10 +73,7 @@ def plan_rebalance(
     """
     if not isinstance(snapshot, AccountSnapshot):
         raise InvalidInputError("snapshot", "an AccountSnapshot", snapshot)
-    if not isinstance(targets, TargetAllocation):
-        if not isinstance(targets, Mapping):
-            raise InvalidInputError("targets", "a TargetAllocation or a mapping", targets)
-        targets = TargetAllocation(targets)
+    targets = as_target_allocation(targets)
     if not isinstance(config, RebalanceConfig):
         raise InvalidInputError("config", "a RebalanceConfig", config)
     with localcontext(EXACT_CONTEXT):

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 import attrs
 
+from alchemiser_core._fields import decimal_in, strict_bool
 from alchemiser_core.account import AccountSnapshot
 from alchemiser_core.errors import InvalidInputError
-from alchemiser_core.numeric import EXACT_CONTEXT, ONE, ZERO, default_tick, to_decimal
+from alchemiser_core.numeric import EXACT_CONTEXT, ONE, ZERO, default_tick
 from alchemiser_core.orders import OrderIntent, Side
 from alchemiser_core.plan import RebalancePlan
 
@@ -65,7 +66,7 @@ def preflight(
     plan: RebalancePlan,
     snapshot: AccountSnapshot,
     *,
-    limit_prices: dict[str, object] | None = None,
+    limit_prices: Mapping[str, object] | None = None,
     allow_split_legs: bool = False,
 ) -> Preflight:
     """Check every order of `plan` against `snapshot`'s rules, holdings and prices.
@@ -83,8 +84,13 @@ def preflight(
         raise InvalidInputError("plan", "a RebalancePlan", plan)
     if not isinstance(snapshot, AccountSnapshot):
         raise InvalidInputError("snapshot", "an AccountSnapshot", snapshot)
+    if limit_prices is not None and not isinstance(limit_prices, Mapping):
+        raise InvalidInputError(
+            "limit_prices", "None or a mapping of client order id to price", limit_prices
+        )
+    strict_bool(allow_split_legs, "allow_split_legs")
     prices = {
-        key: to_decimal(value, f"limit_prices[{key!r}]")
+        key: decimal_in(value, f"limit_prices[{key!r}]", gt=ZERO)
         for key, value in (limit_prices or {}).items()
     }
     denials: list[Denial] = []

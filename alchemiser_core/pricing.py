@@ -18,7 +18,7 @@ import attrs
 
 from alchemiser_core._fields import decimal_in
 from alchemiser_core.errors import InvalidInputError
-from alchemiser_core.numeric import EXACT_CONTEXT, ONE, ZERO, round_price_to_tick
+from alchemiser_core.numeric import EXACT_CONTEXT, ONE, ZERO, round_checked_price
 from alchemiser_core.orders import Side
 from alchemiser_core.quotes import Quote
 
@@ -45,10 +45,8 @@ def limit_price(
         raise InvalidInputError("quote", "a two-sided, uncrossed quote (assess it first)", quote)
     move = EXACT_CONTEXT.multiply(ratio, quote.spread)
     if Side(side) is Side.BUY:
-        return round_price_to_tick(EXACT_CONTEXT.add(quote.bid, move), side_is_buy=True, tick=step)
-    return round_price_to_tick(
-        EXACT_CONTEXT.subtract(quote.ask, move), side_is_buy=False, tick=step
-    )
+        return round_checked_price(EXACT_CONTEXT.add(quote.bid, move), True, step)
+    return round_checked_price(EXACT_CONTEXT.subtract(quote.ask, move), False, step)
 
 
 class FinalAction(enum.StrEnum):

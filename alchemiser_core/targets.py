@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import ROUND_FLOOR, Decimal
 
 import attrs
@@ -18,7 +19,7 @@ from alchemiser_core.numeric import (
     to_decimal,
 )
 
-__all__ = ["WEIGHT_SUM_TOLERANCE", "TargetAllocation"]
+__all__ = ["WEIGHT_SUM_TOLERANCE", "TargetAllocation", "as_target_allocation"]
 
 #: Weights may sum to 1 + this, to absorb float noise from a notebook's pandas column.
 WEIGHT_SUM_TOLERANCE = Decimal("1e-9")
@@ -89,3 +90,12 @@ class TargetAllocation:
         dust = EXACT_CONTEXT.subtract(ONE, exact_sum(scaled.values()))
         scaled[largest] = EXACT_CONTEXT.add(scaled[largest], dust)
         return TargetAllocation(scaled)
+
+
+def as_target_allocation(targets: object) -> TargetAllocation:
+    """`targets` itself, or a `TargetAllocation` of a plain symbol -> weight mapping."""
+    if isinstance(targets, TargetAllocation):
+        return targets
+    if not isinstance(targets, Mapping):
+        raise InvalidInputError("targets", "a TargetAllocation or a mapping", targets)
+    return TargetAllocation(targets)

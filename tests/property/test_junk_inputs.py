@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,10 +24,19 @@ from alchemiser_core import (
     DriftBand,
     RebalanceConfig,
     RebalancePlan,
+    RiskLimits,
     TargetAllocation,
     allocation_diff,
+    ceil_to_increment,
+    check_limits,
+    default_tick,
+    enforce_limits,
+    floor_to_increment,
     plan_rebalance,
+    preflight,
+    round_price_to_tick,
     size_position,
+    split_order,
     to_decimal,
 )
 from alchemiser_core.testing import planning_inputs
@@ -55,6 +65,11 @@ scalars = st.one_of(
     ),
     st.text(max_size=12),
     st.binary(max_size=4),
+    # What a notebook hands over: NumPy scalars, including ones that are no number.
+    st.floats(allow_nan=True, allow_infinity=True).map(np.float64),
+    st.floats(width=32, allow_nan=True, allow_infinity=True).map(np.float32),
+    st.integers(-(2**63), 2**63 - 1).map(np.int64),
+    st.sampled_from([np.bool_(True), np.array([1.0]), np.array(1.0), np.complex64(1)]),
     st.sampled_from([datetime(2026, 1, 1), AS_OF, object(), [], {}, (), set()]),  # noqa: DTZ001
 )
 junk = st.recursive(
@@ -139,6 +154,33 @@ def test_plan_rebalance_and_allocation_diff(
 def test_plan_rebalance_with_junk_targets_on_a_valid_snapshot(inputs: Any, targets: object) -> None:
     snapshot, _, config = inputs
     _only_alchemiser_errors(lambda: plan_rebalance(snapshot, targets, config))  # type: ignore[arg-type]
+
+
+@given(maybe_valid_numbers, maybe_valid_numbers, junk)
+def test_rounding_helpers(value: object, increment: object, flag: object) -> None:
+    _only_alchemiser_errors(lambda: floor_to_increment(value, increment))
+    _only_alchemiser_errors(lambda: ceil_to_increment(value, increment))
+    _only_alchemiser_errors(lambda: default_tick(value))
+    _only_alchemiser_errors(lambda: round_price_to_tick(value, flag, increment))  # type: ignore[arg-type]
+    _only_alchemiser_errors(lambda: round_price_to_tick(value, True, increment))
+
+
+@given(planning_inputs(max_symbols=4), junk, maybe_valid_numbers, junk)
+def test_limits_split_and_preflight(
+    inputs: Any, thing: object, number: object, policy: object
+) -> None:
+    plan = plan_rebalance(*inputs)
+    order = plan.orders[0] if plan.orders else thing
+    _only_alchemiser_errors(lambda: split_order(order, number))  # type: ignore[arg-type]
+    _only_alchemiser_errors(lambda: split_order(thing, number))  # type: ignore[arg-type]
+    _only_alchemiser_errors(lambda: split_order(order, 1000, thing))  # type: ignore[arg-type]
+    _only_alchemiser_errors(lambda: check_limits(plan, thing, number))  # type: ignore[arg-type]
+    _only_alchemiser_errors(lambda: enforce_limits(plan, None, number, policy))  # type: ignore[arg-type]
+    _only_alchemiser_errors(lambda: RiskLimits(number, number, thing, number, thing))
+    _only_alchemiser_errors(lambda: preflight(plan, inputs[0], limit_prices=thing))  # type: ignore[arg-type]
+    _only_alchemiser_errors(
+        lambda: preflight(plan, inputs[0], limit_prices={"x": number}, allow_split_legs=thing)  # type: ignore[arg-type]
+    )
 
 
 @given(st.text(max_size=200) | st.binary(max_size=50) | junk)

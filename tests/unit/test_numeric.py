@@ -99,3 +99,28 @@ def test_limit_prices_round_towards_the_passive_side() -> None:
     assert round_price_to_tick(D("10.011"), side_is_buy=False) == D("10.02")
     assert round_price_to_tick(D("0.123456"), side_is_buy=True) == D("0.1234")
     assert round_price_to_tick(D("10.07"), side_is_buy=True, tick=D("0.05")) == D("10.05")
+
+
+@pytest.mark.parametrize(
+    ("call", "field", "expected"),
+    [
+        (lambda: floor_to_increment("7.5", 0), "increment", "a number > 0"),  # was DivisionByZero
+        (lambda: floor_to_increment(D("NaN"), 1), "value", "a finite number"),
+        (lambda: ceil_to_increment(1.5, "0.01x"), "increment", "a numeric string"),
+        (lambda: default_tick(None), "price", "a number"),
+        (lambda: default_tick(-1), "price", "a number > 0"),
+        (lambda: round_price_to_tick(float("nan"), True), "price", "a finite number"),
+        (lambda: round_price_to_tick(10, "yes"), "side_is_buy", "True or False"),  # type: ignore[arg-type]
+        (lambda: round_price_to_tick(10, True, tick=0), "tick", "a number > 0"),
+    ],
+)
+def test_rounding_helpers_check_their_arguments(call: object, field: str, expected: str) -> None:
+    with pytest.raises(InvalidInputError, match=rf"^{field}: expected {expected}"):
+        call()  # type: ignore[operator]
+
+
+def test_rounding_helpers_read_any_number_like_the_value_classes() -> None:
+    # 7.5 floored to 0.25 is 7.5; "10.011" sells up to 10.02; 0.5 is under $1: 0.0001 tick.
+    assert floor_to_increment("7.5", 0.25) == D("7.5")
+    assert round_price_to_tick("10.011", side_is_buy=False) == D("10.02")
+    assert default_tick(0.5) == D("0.0001")

@@ -15,6 +15,7 @@ from alchemiser_core import (
     Side,
     SkipReason,
     TargetAllocation,
+    allocation_diff,
     plan_rebalance,
 )
 from tests.helpers import legs, snapshot
@@ -335,3 +336,17 @@ def test_empty_account_gives_an_empty_plan() -> None:
     plan = plan_rebalance(snapshot(0, prices={"A": 10}), {"A": 1})
 
     assert (plan.orders, plan.skipped, plan.equity) == ((), (), 0)
+
+
+def test_allocation_diff_takes_a_plain_mapping_as_plan_rebalance_does() -> None:
+    # Cash 500 + AAPL 5 x 100 = 1,000: AAPL 0.5 now, target 0.2 -> diff -0.3.
+    account = snapshot(500, {"AAPL": 5}, {"AAPL": 100})
+
+    from_mapping = allocation_diff(account, {"AAPL": "0.2"})
+
+    assert from_mapping == allocation_diff(account, TargetAllocation({"AAPL": "0.2"}))
+    assert [(d.symbol, d.current_weight, d.diff) for d in from_mapping] == [
+        ("AAPL", D("0.5"), D("-0.3"))
+    ]
+    with pytest.raises(InvalidInputError, match=r"^targets: expected a TargetAllocation or"):
+        allocation_diff(account, [("AAPL", 1)])  # type: ignore[arg-type]
