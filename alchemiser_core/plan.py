@@ -207,28 +207,43 @@ class RebalancePlan:
         return tuple(order for order in self.orders if order.side is Side.BUY)
 
     def __repr__(self) -> str:
+        """A header, then one line per order and one per leg that has no order at all.
+
+        A leg that was only partly ordered (reduced for cash) is a note on its order's
+        line, not a line of its own: the header's "skipped" counts legs not traded.
+        """
+        notes: dict[tuple[str, Side], list[SkippedLeg]] = {}
+        ordered = {(order.symbol, order.side) for order in self.orders}
+        unordered = []
+        for leg in self.skipped:
+            if (leg.symbol, leg.side) in ordered:
+                notes.setdefault((leg.symbol, leg.side), []).append(leg)
+            else:
+                unordered.append(leg)
+        reduced = f", {len(self.skipped) - len(unordered)} reduced" if notes else ""
         head = (
             f"RebalancePlan(plan_id={self.plan_id!r}, account_id={self.account_id!r},"
             f" as_of={self.as_of.isoformat()}, equity={self.equity}, reserve={self.reserve},"
             f" cash {self.cash_before} -> {self.cash_after},"
             f" sells={self.total_sell_value}, buys={self.total_buy_value},"
-            f" {len(self.orders)} orders, {len(self.skipped)} skipped)"
+            f" {len(self.orders)} orders, {len(unordered)} skipped{reduced})"
         )
         lines = [head]
         for order in self.orders[:_REPR_LEGS]:
             exit_note = " (full exit)" if order.is_full_exit else ""
+            leg_notes = "".join(
+                f" ({_why(leg)})" for leg in notes.pop((order.symbol, order.side), ())
+            )
             lines.append(
                 f"  {order.side.name:<4} {order.qty} {order.symbol} @ {order.ref_price}"
-                f" = {order.notional}{exit_note}"
+                f" = {order.notional}{exit_note}{leg_notes}"
             )
         if len(self.orders) > _REPR_LEGS:
             lines.append(f"  ... {len(self.orders) - _REPR_LEGS} more orders")
-        for leg in self.skipped[:_REPR_LEGS]:
-            lines.append(
-                f"  skip {leg.side.name} {leg.symbol}: {leg.reason.value} {leg.detail}".rstrip()
-            )
-        if len(self.skipped) > _REPR_LEGS:
-            lines.append(f"  ... {len(self.skipped) - _REPR_LEGS} more skipped")
+        for leg in unordered[:_REPR_LEGS]:
+            lines.append(f"  skip {leg.side.name:<4} {leg.symbol}: {_why(leg)}")
+        if len(unordered) > _REPR_LEGS:
+            lines.append(f"  ... {len(unordered) - _REPR_LEGS} more skipped")
         return "\n".join(lines)
 
     # -- JSON -------------------------------------------------------------------------
@@ -292,6 +307,10 @@ class RebalancePlan:
             raise InvalidInputError(
                 "plan JSON", f"a plan document ({error})", _excerpt(text)
             ) from None
+
+
+def _why(leg: SkippedLeg) -> str:
+    return f"{leg.reason.value}: {leg.detail}" if leg.detail else leg.reason.value
 
 
 def _excerpt(text: object) -> object:

@@ -115,7 +115,9 @@ def apply_trading_state(plan: RebalancePlan, state: object) -> RebalancePlan:
 
     kept = [o for o in plan.orders if keeps(o)]
     removed = [
-        SkippedLeg(o.symbol, o.side, reason, f"trading {chosen.value}", o.qty, o.notional)
+        SkippedLeg(
+            o.symbol, o.side, reason, f"order {o.client_order_id} removed", o.qty, o.notional
+        )
         for o in plan.orders
         if not keeps(o)
     ]

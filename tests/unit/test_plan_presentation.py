@@ -6,10 +6,13 @@ import json
 from decimal import Decimal
 
 from alchemiser_core import (
+    AssetRules,
     OrderIntent,
     RebalanceConfig,
     RebalancePlan,
     Side,
+    TradingState,
+    apply_trading_state,
     plan_rebalance,
 )
 from tests.helpers import snapshot
@@ -65,3 +68,36 @@ def test_a_plan_written_with_trailing_zeros_still_reads_back() -> None:
     assert '"2539.50"' in old_text
 
     assert RebalancePlan.from_json(old_text) == plan
+
+
+def _plan_with_a_reduced_buy() -> RebalancePlan:
+    # Cash 1,000; OLD 10 x 100 untradable. E = 2,000, R = 20, T(A) = 1,980: wants 19 A.
+    # Cash for buys: 1,000 - 20 = 980 -> 9 A (900). A is bought in part, OLD is skipped.
+    account = snapshot(
+        1_000, {"OLD": 10}, {"OLD": 100, "A": 100}, rules={"OLD": AssetRules(tradable=False)}
+    )
+    return plan_rebalance(account, {"A": 1})
+
+
+def test_a_partly_bought_leg_is_a_note_on_its_order_not_a_skipped_line() -> None:
+    plan = _plan_with_a_reduced_buy()
+    assert [(o.symbol, o.qty) for o in plan.orders] == [("A", 9)]
+    assert {(leg.symbol, leg.reason.value) for leg in plan.skipped} == {
+        ("A", "reduced_for_cash"),
+        ("OLD", "not_tradable"),
+    }
+
+    lines = repr(plan).splitlines()
+
+    assert lines[0].endswith("1 orders, 1 skipped, 1 reduced)")
+    assert lines[1] == "  BUY  9 A @ 100 = 900 (reduced_for_cash: wanted 19, cash allows 9)"
+    assert lines[2] == "  skip SELL OLD: not_tradable: asset not tradable"
+    assert len(lines) == 3
+
+
+def test_a_halted_plan_says_each_reason_once() -> None:
+    plan = apply_trading_state(_plan_with_a_trailing_zero_product(), TradingState.HALTED)
+
+    (line,) = [line for line in repr(plan).splitlines() if line.startswith("  skip")]
+    assert line.startswith("  skip BUY  XOM: trading_halted: order alc-")
+    assert line.count("halted") == 1
