@@ -156,7 +156,10 @@ class AccountSnapshot:
                 price = prices.get(symbol)
                 if price is None:
                     raise MissingPriceError(
-                        f"prices[{symbol!r}]", "a positive price for every held symbol", None
+                        f"prices[{symbol!r}]",
+                        "a positive price for every held symbol (a holding without a price"
+                        " cannot be valued, so even missing_price='skip' cannot plan around it)",
+                        None,
                     )
                 total = fma(quantity, price, total)
         if total < ZERO:

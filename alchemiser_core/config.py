@@ -11,10 +11,12 @@ from alchemiser_core._fields import decimal_in, strict_bool
 from alchemiser_core.errors import InvalidInputError
 from alchemiser_core.numeric import ONE, ZERO
 
-__all__ = ["DriftBand", "RebalanceConfig", "Rounding"]
+__all__ = ["DriftBand", "MissingPrice", "RebalanceConfig", "Rounding"]
 
 Rounding = Literal["floor", "optimal"]
 _ROUNDINGS: tuple[str, ...] = ("floor", "optimal")
+MissingPrice = Literal["raise", "skip"]
+_MISSING_PRICES: tuple[str, ...] = ("raise", "skip")
 
 
 def _to_drift_band_absolute(value: object) -> Decimal:
@@ -76,9 +78,23 @@ def _rounding(value: object) -> Rounding:
     raise InvalidInputError("rounding", f"one of {_ROUNDINGS}", value)
 
 
+def _missing_price(value: object) -> MissingPrice:
+    if value == "raise":
+        return "raise"
+    if value == "skip":
+        return "skip"
+    raise InvalidInputError("missing_price", f"one of {_MISSING_PRICES}", value)
+
+
 @attrs.frozen(slots=True)
 class RebalanceConfig:
     """Planning policy; the defaults are the audited system's (1% reserve, $5 minimum).
+
+    `missing_price` says what a targeted symbol without a reference price does:
+    ``"raise"`` (`MissingPriceError`, nothing planned) or ``"skip"`` (every priced leg
+    is planned and the unpriced one is reported as a `SkippedLeg` with reason
+    `MISSING_PRICE`). A *held* symbol always needs a price: without one the account
+    cannot be valued, so no target can be sized.
 
     >>> RebalanceConfig().cash_reserve_pct, RebalanceConfig().min_trade_notional
     (Decimal('0.01'), Decimal('5'))
@@ -91,3 +107,4 @@ class RebalanceConfig:
     drift_band: DriftBand | None = attrs.field(default=None, converter=_drift_band)
     buy_price_buffer_pct: Decimal = attrs.field(default=ZERO, converter=_to_buy_price_buffer_pct)
     keep_unlisted: bool = attrs.field(default=False, converter=_to_keep_unlisted)
+    missing_price: MissingPrice = attrs.field(default="raise", converter=_missing_price)

@@ -52,6 +52,9 @@ class SkipReason(enum.StrEnum):
     """Trading is reduce-only (a limit policy or the REDUCING state): buys are dropped."""
     TRADING_HALTED = "trading_halted"
     """Trading is HALTED: no orders at all."""
+    MISSING_PRICE = "missing_price"
+    """No reference price for a targeted symbol (`RebalanceConfig(missing_price="skip")`);
+    `notional` is its target value, `qty` 0 (it cannot be sized)."""
 
 
 def _side(value: object) -> Side:

@@ -122,7 +122,7 @@ def _plan(
 
     # The arithmetic every symbol needs, column-wise (C loops), in symbol order,
     # which the final stable sort relies on.
-    symbols, weight_list, held_list, price_list = _universe(snapshot, targets, config)
+    symbols, weight_list, held_list, price_list, unpriced = _universe(snapshot, targets, config)
     target_values = list(map(mul, weight_list, repeat(investable)))
     if held_list is None:
         current_values: Iterable[Decimal] = repeat(ZERO)
@@ -139,7 +139,7 @@ def _plan(
     residuals: list[Decimal] = []  # optimal mode: target - value after each buy
     near_misses: list[NearMiss] = []
     sell_options: list[SellOption] = []
-    skipped: list[SkippedLeg] = []
+    skipped = [_missing_price_leg(symbol, weight * investable) for symbol, weight in unpriced]
     for symbol, weight, price, held_qty, current_value, target_value, delta, steps in zip(
         symbols,
         weight_list,
@@ -379,12 +379,16 @@ def _report_zero_lot(
 
 def _universe(
     snapshot: AccountSnapshot, targets: TargetAllocation, config: RebalanceConfig
-) -> tuple[list[str], list[Decimal], list[Decimal] | None, list[Decimal]]:
-    """The symbols to plan, in order, with their weights, holdings (None: all cash), prices.
+) -> tuple[
+    list[str], list[Decimal], list[Decimal] | None, list[Decimal], list[tuple[str, Decimal]]
+]:
+    """The symbols to plan, in order, with their weights, holdings (None: all cash), prices,
+    and the targeted symbols left out for want of a price, with their weights.
 
     A held symbol without a weight is sold (weight 0) unless `keep_unlisted`. A
-    symbol that is targeted or held must have a price; one with weight 0 that is
-    not held needs none and is left out.
+    symbol that is targeted or held must have a price, unless `missing_price="skip"`
+    lets a targeted one go (a held one always has a price: `AccountSnapshot` checks);
+    one with weight 0 that is not held needs none and is left out.
     """
     weights = targets.weights.view()
     prices = snapshot.prices.view()
@@ -405,22 +409,38 @@ def _universe(
             weight_list = list(map(weights.get, symbols, repeat(ZERO)))
         held_list = list(map(held.get, symbols, repeat(ZERO)))
     try:
-        return symbols, weight_list, held_list, list(map(prices.__getitem__, symbols))
+        return symbols, weight_list, held_list, list(map(prices.__getitem__, symbols)), []
     except KeyError:
         pass  # some symbol has no price: drop it if it may go unpriced, else raise
     keep = []
+    unpriced = []
     for index, symbol in enumerate(symbols):
         if symbol in prices:
             keep.append(index)
-        elif weight_list[index]:  # held symbols always have a price (AccountSnapshot checks)
+        elif not weight_list[index]:
+            continue  # not held (held symbols have prices) and not wanted: nothing to do
+        elif config.missing_price == "skip":
+            unpriced.append((symbol, weight_list[index]))
+        else:
             raise MissingPriceError(
-                f"prices[{symbol!r}]", "a positive price for every targeted symbol", None
+                f"prices[{symbol!r}]",
+                "a positive price for every targeted symbol"
+                " (or RebalanceConfig(missing_price='skip') to plan the rest)",
+                None,
             )
     return (
         [symbols[i] for i in keep],
         [weight_list[i] for i in keep],
         None if held_list is None else [held_list[i] for i in keep],
         [prices[symbols[i]] for i in keep],
+        unpriced,
+    )
+
+
+def _missing_price_leg(symbol: str, target_value: Decimal) -> SkippedLeg:
+    value = canonical(target_value)
+    return SkippedLeg._trusted(
+        symbol, _BUY, SkipReason.MISSING_PRICE, f"no price; target value {value}", ZERO, value
     )
 
 

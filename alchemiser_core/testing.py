@@ -176,6 +176,7 @@ def rebalance_configs(*, rounding: str | None = None) -> st.SearchStrategy[Rebal
             [Decimal(0), Decimal(0), Decimal("0.005"), Decimal("0.02")]
         ),
         keep_unlisted=st.booleans(),
+        missing_price=st.sampled_from(["raise", "skip"]),
     )
 
 

@@ -350,3 +350,45 @@ def test_allocation_diff_takes_a_plain_mapping_as_plan_rebalance_does() -> None:
     ]
     with pytest.raises(InvalidInputError, match=r"^targets: expected a TargetAllocation or"):
         allocation_diff(account, [("AAPL", 1)])  # type: ignore[arg-type]
+
+
+def test_missing_price_skip_plans_the_priced_legs_and_reports_the_other() -> None:
+    # E = 10,000, R = 100, T = 0.5 x 9,900 = 4,950 each. AAPL: floor(4,950 / 150) = 33 shares.
+    # MSFT has no price: skipped, with its target value 4,950.
+    account = snapshot(10_000, prices={"AAPL": 150})
+
+    plan = plan_rebalance(
+        account, {"AAPL": "0.5", "MSFT": "0.5"}, RebalanceConfig(missing_price="skip")
+    )
+
+    assert legs(plan) == [("buy", "AAPL", 33)]
+    (leg,) = plan.skipped
+    assert (leg.symbol, leg.side, leg.reason, leg.qty, leg.notional) == (
+        "MSFT",
+        Side.BUY,
+        SkipReason.MISSING_PRICE,
+        0,
+        4_950,
+    )
+
+
+def test_missing_price_raises_by_default_and_says_how_to_skip() -> None:
+    account = snapshot(10_000, prices={"AAPL": 150})
+
+    with pytest.raises(MissingPriceError, match=r"missing_price='skip'") as caught:
+        plan_rebalance(account, {"AAPL": "0.5", "MSFT": "0.5"})
+
+    assert caught.value.field == "prices['MSFT']"
+
+
+def test_a_held_symbol_without_a_price_raises_even_when_skipping() -> None:
+    # Without MSFT's price the account's equity is unknown, so no target can be sized.
+    with pytest.raises(MissingPriceError, match=r"cannot be valued") as caught:
+        snapshot(10_000, {"MSFT": 3}, {"AAPL": 150})
+
+    assert caught.value.field == "prices['MSFT']"
+
+
+def test_missing_price_must_be_raise_or_skip() -> None:
+    with pytest.raises(InvalidInputError, match=r"^missing_price: expected one of"):
+        RebalanceConfig(missing_price="ignore")
