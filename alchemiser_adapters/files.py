@@ -1,74 +1,175 @@
-"""Read planning inputs from JSON documents (the CLI's input format).
+"""Read planning inputs from a JSON document (the CLI's input format), strictly.
 
-A document has ``snapshot`` (cash, positions, prices, as_of, account_id, rules),
-``targets`` (symbol -> weight) and optional ``config`` (`RebalanceConfig` fields).
-Numbers are written as strings so they reach the core exactly.
+A document is one JSON object::
+
+    {
+      "snapshot": {
+        "cash": "12500.00",                         # required
+        "as_of": "2026-11-26T15:30:00+00:00",       # required, with a UTC offset
+        "positions": {"AAPL": "40"},                # symbol -> quantity held
+        "prices": {"AAPL": "232.87", "SPY": "598.20"},
+        "account_id": "demo",
+        "rules": {"TSLA": {"fractionable": true}}   # symbol -> AssetRules fields
+      },
+      "targets": {"AAPL": "0.2", "SPY": "0.3"},     # required: symbol -> weight
+      "config": {"cash_reserve_pct": "0.01"}        # RebalanceConfig fields
+    }
+
+Every key is checked: a key that is not one of those listed (``"position"`` for
+``"positions"``) is an error naming it and the valid ones, never silently ignored,
+because an ignored ``positions`` plans the account as all cash. Numbers may be
+strings or JSON numbers; both reach the core exactly (JSON numbers are read as
+`Decimal`, never through a binary float). Every defect raises `InvalidInputError`
+with a one-line message naming the field.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
 
 from alchemiser_core import (
     AccountSnapshot,
     AssetRules,
+    DriftBand,
     InvalidInputError,
     RebalanceConfig,
     TargetAllocation,
 )
 
-__all__ = ["PlanningInputs", "inputs_from_json"]
+__all__ = [
+    "CONFIG_KEYS",
+    "DOCUMENT_KEYS",
+    "RULES_KEYS",
+    "SNAPSHOT_KEYS",
+    "PlanningInputs",
+    "decode_text",
+    "inputs_from_json",
+]
 
 PlanningInputs = tuple[AccountSnapshot, TargetAllocation, RebalanceConfig]
 
+DOCUMENT_KEYS = ("config", "snapshot", "targets")
+SNAPSHOT_KEYS = ("account_id", "as_of", "cash", "positions", "prices", "rules")
+RULES_KEYS = tuple(field.name for field in attrs.fields(AssetRules))
+CONFIG_KEYS = tuple(field.name for field in attrs.fields(RebalanceConfig))
+DRIFT_BAND_KEYS = tuple(field.name for field in attrs.fields(DriftBand))
+
+_T = TypeVar("_T")
+
+
+def decode_text(data: bytes, source: str = "document") -> str:
+    """UTF-8 text of `data` (a leading byte-order mark is allowed), or a one-line error."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        bad = data[error.start : error.start + 1].hex()
+        raise InvalidInputError(
+            source, f"UTF-8 text (byte 0x{bad} at offset {error.start} is not)", data[:20]
+        ) from None
+
 
 def inputs_from_json(text: str) -> PlanningInputs:
-    """Parse a planning document into core values; malformed input raises `InvalidInputError`."""
-    try:
-        document = json.loads(text)
-    except ValueError as error:
-        raise InvalidInputError("document", f"JSON ({error})", text[:80]) from None
-    if not isinstance(document, dict):
-        raise InvalidInputError("document", "a JSON object", document)
-    snapshot = _snapshot(_section(document, "snapshot"))
-    targets = TargetAllocation(_section(document, "targets"))
-    config = RebalanceConfig(**_section(document, "config", required=False))
+    """Parse a planning document into core values; any defect raises `InvalidInputError`.
+
+    >>> snapshot, targets, config = inputs_from_json(
+    ...     '{"snapshot": {"cash": 1000, "as_of": "2026-01-05T15:00:00+00:00"},'
+    ...     ' "targets": {"SPY": 0.5}}')
+    >>> snapshot.cash, targets.weights["SPY"], config.min_trade_notional
+    (Decimal('1000'), Decimal('0.5'), Decimal('5'))
+    >>> inputs_from_json('{"snapshot": {}, "target": {}}')
+    Traceback (most recent call last):
+    ...
+    alchemiser_core.errors.InvalidInputError: document: expected only the keys config, snapshot, targets (did you mean 'targets'?), got 'target'
+    """
+    document = _object(_parse(text), "document", DOCUMENT_KEYS)
+    snapshot_section = _required(document, "snapshot", "document")
+    targets_section = _required(document, "targets", "document")
+    snapshot = _within("snapshot", lambda: _snapshot(snapshot_section))
+    targets = _within("targets", lambda: TargetAllocation(targets_section))
+    config = _within("config", lambda: _config(document.get("config", {})))
     return snapshot, targets, config
 
 
-def _section(document: dict[str, Any], key: str, *, required: bool = True) -> dict[str, Any]:
-    value = document.get(key, None if required else {})
+def _parse(text: str) -> object:
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except RecursionError:
+        raise InvalidInputError("document", "JSON nested to a sane depth", text[:40]) from None
+    except ValueError as error:
+        if isinstance(error, InvalidInputError):
+            raise
+        raise InvalidInputError("document", f"JSON ({error})", text[:40]) from None
+
+
+def _no_constant(name: str) -> object:
+    raise InvalidInputError("document", "JSON numbers (NaN and Infinity are not JSON)", name)
+
+
+def _object(value: object, field: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    """`value` as a JSON object whose every key is one of `keys`."""
     if not isinstance(value, dict):
-        raise InvalidInputError(key, "a JSON object", value)
+        raise InvalidInputError(field, "a JSON object", value)
+    for key in value:
+        if key not in keys:
+            close = difflib.get_close_matches(str(key), keys, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InvalidInputError(field, f"only the keys {', '.join(keys)}{hint}", key)
     return value
 
 
-def _snapshot(section: dict[str, Any]) -> AccountSnapshot:
-    as_of_text = section.get("as_of")
+def _required(section: Mapping[str, Any], key: str, field: str) -> Any:
+    if key not in section:
+        raise InvalidInputError(field, f"a {key!r} key (it is required)", sorted(section))
+    return section[key]
+
+
+def _within(prefix: str, build: Callable[[], _T]) -> _T:
+    """Run `build`, naming `prefix` in front of the field of any input error it raises."""
     try:
-        as_of = datetime.fromisoformat(as_of_text) if isinstance(as_of_text, str) else as_of_text
+        return build()
+    except InvalidInputError as error:
+        field = error.field if error.field.startswith(prefix) else f"{prefix}.{error.field}"
+        raise type(error)(field, error.expected, error.value) from None
+
+
+def _snapshot(value: object) -> AccountSnapshot:
+    section = _object(value, "snapshot", SNAPSHOT_KEYS)
+    as_of_text = _required(section, "as_of", "snapshot")
+    if not isinstance(as_of_text, str):
+        raise InvalidInputError("as_of", "an ISO 8601 timestamp string", as_of_text)
+    try:
+        as_of = datetime.fromisoformat(as_of_text)
     except ValueError:
-        raise InvalidInputError("snapshot.as_of", "an ISO 8601 timestamp", as_of_text) from None
+        raise InvalidInputError("as_of", "an ISO 8601 timestamp", as_of_text) from None
     rules_section = section.get("rules", {})
     if not isinstance(rules_section, dict):
-        raise InvalidInputError("snapshot.rules", "a JSON object", rules_section)
-    rules = {}
-    for symbol, fields in rules_section.items():
-        if not isinstance(fields, dict):
-            raise InvalidInputError(f"snapshot.rules[{symbol!r}]", "a JSON object", fields)
-        try:
-            rules[symbol] = AssetRules(**fields)
-        except TypeError as error:
-            raise InvalidInputError(
-                f"snapshot.rules[{symbol!r}]", "AssetRules fields", fields
-            ) from error
+        raise InvalidInputError("rules", "a JSON object of symbol to rules", rules_section)
+    rules = {symbol: _rules(symbol, fields) for symbol, fields in rules_section.items()}
     return AccountSnapshot(
-        cash=section.get("cash"),
+        cash=_required(section, "cash", "snapshot"),
         positions=section.get("positions", {}),
         prices=section.get("prices", {}),
         as_of=as_of,
         account_id=section.get("account_id", "default"),
         rules=rules,
     )
+
+
+def _rules(symbol: str, fields: object) -> AssetRules:
+    field = f"rules[{symbol!r}]"
+    return _within(field, lambda: AssetRules(**_object(fields, field, RULES_KEYS)))
+
+
+def _config(value: object) -> RebalanceConfig:
+    section = dict(_object(value, "config", CONFIG_KEYS))
+    band = section.get("drift_band")
+    if isinstance(band, dict):
+        section["drift_band"] = DriftBand(**_object(band, "drift_band", DRIFT_BAND_KEYS))
+    return RebalanceConfig(**section)
