@@ -1,4 +1,4 @@
-"""`__all__` is the documented API: docs/api.md and the design card's names agree with it."""
+"""`__all__` is the documented API: docs/api.md and the design contract's names agree with it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import alchemiser_core
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 
-# The names the design card's "Core contract" table promises to other code.
+# The names the design contract ("Core contract" table) promises to other code.
 DESIGN_CONTRACT = {
     "AccountSnapshot",
     "AssetRules",
