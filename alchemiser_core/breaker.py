@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from alchemiser_core._fields import aware_datetime
+from alchemiser_core._fields import aware_datetime, strict_bool
 from alchemiser_core.errors import InvalidInputError
 
 __all__ = ["BreakerState", "BreakerStatus"]
@@ -47,6 +47,34 @@ def _to_cooldown(value: object) -> timedelta:
     return value
 
 
+def _to_status(value: object) -> BreakerStatus:
+    if isinstance(value, str) and value in {status.value for status in BreakerStatus}:
+        return BreakerStatus(value)
+    raise InvalidInputError("status", "'closed', 'open' or 'half_open'", value)
+
+
+def _count(name: str, value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidInputError(name, "an integer >= 0", value)
+    return value
+
+
+def _to_consecutive_failures(value: object) -> int:
+    return _count("consecutive_failures", value)
+
+
+def _to_consecutive_successes(value: object) -> int:
+    return _count("consecutive_successes", value)
+
+
+def _to_opened_at(value: object) -> datetime | None:
+    return None if value is None else aware_datetime(value, "opened_at")
+
+
+def _to_probe_in_flight(value: object) -> bool:
+    return strict_bool(value, "probe_in_flight")
+
+
 @attrs.frozen(slots=True)
 class BreakerState:
     """Immutable breaker state; feed it outcomes, ask it whether a call may go.
@@ -62,11 +90,18 @@ class BreakerState:
     failure_threshold: int = attrs.field(default=3, converter=_to_failure_threshold)
     success_threshold: int = attrs.field(default=2, converter=_to_success_threshold)
     cooldown: timedelta = attrs.field(default=timedelta(seconds=60), converter=_to_cooldown)
-    status: BreakerStatus = BreakerStatus.CLOSED
-    consecutive_failures: int = 0
-    consecutive_successes: int = 0
-    opened_at: datetime | None = None
-    probe_in_flight: bool = False
+    status: BreakerStatus = attrs.field(default=BreakerStatus.CLOSED, converter=_to_status)
+    consecutive_failures: int = attrs.field(default=0, converter=_to_consecutive_failures)
+    consecutive_successes: int = attrs.field(default=0, converter=_to_consecutive_successes)
+    opened_at: datetime | None = attrs.field(default=None, converter=_to_opened_at)
+    probe_in_flight: bool = attrs.field(default=False, converter=_to_probe_in_flight)
+
+    def __attrs_post_init__(self) -> None:
+        # A breaker restored from storage must be one the transitions could have made.
+        if (self.status is BreakerStatus.CLOSED) == (self.opened_at is not None):
+            raise InvalidInputError(
+                "opened_at", "a time exactly when the status is open or half_open", self.opened_at
+            )
 
     def allows(self, now: datetime) -> bool:
         """May a call start at `now`? (Asking changes nothing; `acquire` claims the probe.)"""

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import attrs
 
-from alchemiser_core._fields import decimal_in
+from alchemiser_core._fields import aware_datetime, decimal_in
 from alchemiser_core.errors import InvalidInputError
 from alchemiser_core.numeric import EXACT_CONTEXT, ONE, ZERO, round_checked_price
 from alchemiser_core.orders import Side
@@ -131,6 +131,8 @@ class ExecutionLadder:
             return LadderStep(index, LadderAction(self.final.value))
         if not isinstance(quote, Quote):
             raise InvalidInputError("quote", "a Quote", quote)
+        if previous_quote_ts is not None:
+            aware_datetime(previous_quote_ts, "previous_quote_ts")
         if previous_quote_ts is not None and quote.ts <= previous_quote_ts:
             return LadderStep(index, LadderAction.REQUOTE, quote_ts=quote.ts)
         aggressiveness = self.steps[index]

@@ -360,3 +360,38 @@ def test_apply_trading_state() -> None:
     assert {leg.reason for leg in halted.skipped} == {SkipReason.TRADING_HALTED}
     assert [o.side for o in reducing.orders] == [Side.SELL]
     assert apply_trading_state(plan, "active") is plan
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "expected"),
+    [
+        ({"status": "broken"}, "status", "'closed', 'open' or 'half_open'"),
+        ({"consecutive_failures": -1}, "consecutive_failures", "an integer >= 0"),
+        ({"consecutive_successes": True}, "consecutive_successes", "an integer >= 0"),
+        ({"probe_in_flight": "no"}, "probe_in_flight", "True or False"),
+        # OPEN without the time it opened could never end its cool-down.
+        ({"status": "open"}, "opened_at", "a time exactly when the status is open"),
+        ({"opened_at": AS_OF}, "opened_at", "a time exactly when the status is open"),
+        ({"status": "open", "opened_at": "noon"}, "opened_at", "a timezone-aware datetime"),
+    ],
+)
+def test_a_restored_breaker_state_is_checked_field_by_field(
+    fields: dict[str, object], field: str, expected: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=rf"^{field}: expected {expected}"):
+        BreakerState(**fields)
+
+
+def test_a_restored_open_breaker_keeps_its_cool_down() -> None:
+    restored = BreakerState(status="open", opened_at=AS_OF, cooldown=timedelta(seconds=30))
+
+    assert restored.status is BreakerStatus.OPEN
+    assert not restored.allows(AS_OF + timedelta(seconds=29))
+    assert restored.allows(AS_OF + timedelta(seconds=30))
+
+
+def test_the_ladder_checks_the_previous_quote_time() -> None:
+    quote = Quote("10", "10.1", ts=AS_OF)
+
+    with pytest.raises(InvalidInputError, match=r"^previous_quote_ts: expected a timezone-aware"):
+        ExecutionLadder().step(0, quote, "buy", previous_quote_ts="earlier")  # type: ignore[arg-type]
