@@ -1,5 +1,6 @@
 """Alchemiser's imperative shell: brokers, ledgers, the executor and the CLI.
 
-For now it holds only the command-line entry point (`alchemiser demo`); brokers
-and ledgers arrive with their own issues.
+Today it holds the command-line entry point (`alchemiser demo`, `alchemiser plan`)
+and the trade ledger (`alchemiser_adapters.ledger`); brokers and the executor
+arrive with their own issue.
 """
