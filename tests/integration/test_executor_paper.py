@@ -1,0 +1,275 @@
+"""`execute_plan` on `PaperBroker` and a real SQLite ledger: the executor's rules, by hand.
+
+Time is a fake clock that `sleep` moves, so ladder waits take no real time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from alchemiser_adapters.brokers import (
+    BrokerOrder,
+    BrokerUnavailableError,
+    OrderRequest,
+    PaperBroker,
+)
+from alchemiser_adapters.execution_report import ExecutionReport, ExecutionStatus, OrderOutcome
+from alchemiser_adapters.executor import ExecutionPolicy, execute_plan
+from alchemiser_adapters.ledger.sqlite import SqliteLedger
+from alchemiser_core import (
+    AccountSnapshot,
+    BreakerState,
+    BreakerStatus,
+    Quote,
+    QuotePolicy,
+    RebalanceConfig,
+    RebalancePlan,
+    RiskLimits,
+    plan_rebalance,
+    trading_day,
+)
+
+TARGETS = {"AAPL": "0.3", "MSFT": "0.3", "SPY": "0.3"}  # XOM is left out: sold in full
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+
+    def clock(self) -> datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def time() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+def ledger(tmp_path: Path, time: FakeTime) -> SqliteLedger:
+    return SqliteLedger(tmp_path / "ledger.db", clock=time.clock)
+
+
+def _broker(time: FakeTime, **options: object) -> PaperBroker:
+    return PaperBroker(
+        cash=10_000,
+        positions={"AAPL": 10, "XOM": 5},
+        quotes={"AAPL": 150, "MSFT": 400, "XOM": "118.45", "SPY": "598.2"},
+        clock=time.clock,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def _plan(broker: PaperBroker) -> RebalancePlan:
+    return plan_rebalance(broker.snapshot(list(TARGETS)), TARGETS, RebalanceConfig())
+
+
+def _execute(
+    plan: RebalancePlan, broker: object, ledger: SqliteLedger, time: FakeTime, **kw: object
+) -> ExecutionReport:
+    return execute_plan(plan, broker, ledger, clock=time.clock, sleep=time.sleep, **kw)  # type: ignore[arg-type]
+
+
+def test_executed_then_replanned_gives_no_orders(ledger: SqliteLedger, time: FakeTime) -> None:
+    # E = 10,000 + 10 x 150 + 5 x 118.45 = 12,092.25; R = 120.9225; T = 0.3 x 11,971.3275
+    # = 3,591.39825 each: sell 5 XOM, buy 6 SPY (3,589.2), 8 MSFT (3,200), 13 AAPL.
+    broker = _broker(time)
+    plan = _plan(broker)
+    assert [(o.side.value, o.symbol, o.qty) for o in plan.orders] == [
+        ("sell", "XOM", 5), ("buy", "SPY", 6), ("buy", "MSFT", 8), ("buy", "AAPL", 13),
+    ]  # fmt: skip
+
+    report = _execute(plan, broker, ledger, time)
+
+    assert report.status is ExecutionStatus.COMPLETED
+    assert [o.outcome for o in report.orders] == [OrderOutcome.FILLED] * 4
+    again = plan_rebalance(broker.snapshot(list(TARGETS)), TARGETS, RebalanceConfig())
+    assert again.orders == ()
+    # The ledger holds each fill once, and the day's use is what traded: 592.25 + 8,739.2.
+    fills = ledger.fills(plan.account_id)
+    assert sorted((f.symbol, f.qty, f.price) for f in fills) == [
+        ("AAPL", 13, 150), ("MSFT", 8, 400), ("SPY", 6, Decimal("598.2")), ("XOM", 5, Decimal("118.45")),
+    ]  # fmt: skip
+    assert ledger.used(plan.account_id, trading_day(time.now)) == Decimal("9331.45")
+
+
+def test_running_the_same_plan_again_sends_nothing_new(
+    ledger: SqliteLedger, time: FakeTime
+) -> None:
+    broker = _broker(time)
+    plan = _plan(broker)
+    first = _execute(plan, broker, ledger, time)
+    sent = dict(broker._orders)
+
+    second = _execute(plan, broker, ledger, time)
+
+    assert broker._orders.keys() == sent.keys()  # no new client order id reached the broker
+    assert [o.outcome for o in second.orders] == [o.outcome for o in first.orders]
+    assert len(ledger.fills(plan.account_id)) == 4  # not recorded twice
+    assert ledger.used(plan.account_id, trading_day(time.now)) == Decimal("9331.45")
+
+
+def test_another_instance_holding_the_lease_locks_the_run_out(
+    ledger: SqliteLedger, time: FakeTime
+) -> None:
+    broker = _broker(time)
+    plan = _plan(broker)
+    ledger.acquire_lease(f"execute:{plan.account_id}", "other-bot", timedelta(minutes=5))
+
+    report = _execute(plan, broker, ledger, time)
+
+    assert report.status is ExecutionStatus.LOCKED
+    assert broker._orders == {}
+
+
+def test_a_liquidation_is_blocked_by_default_and_nothing_is_sent(
+    ledger: SqliteLedger, time: FakeTime
+) -> None:
+    broker = _broker(time)
+    plan = plan_rebalance(broker.snapshot(), {}, RebalanceConfig())  # sell everything
+
+    report = _execute(plan, broker, ledger, time)
+
+    assert report.status is ExecutionStatus.BLOCKED
+    assert report.limit_check is not None and not report.limit_check.allowed
+    assert broker._orders == {}
+    assert {leg.reason.value for leg in report.skipped} == {"blocked_by_limit"}
+
+
+def test_a_halted_account_sends_nothing(ledger: SqliteLedger, time: FakeTime) -> None:
+    broker = _broker(time)
+
+    report = _execute(_plan(broker), broker, ledger, time, state="halted")
+
+    assert report.status is ExecutionStatus.BLOCKED
+    assert broker._orders == {}
+
+
+def test_the_daily_cap_denies_what_does_not_fit_and_never_sends_it(
+    ledger: SqliteLedger, time: FakeTime
+) -> None:
+    # Cap 4,000 per day. Reservations hold notional x 1.02: XOM 592.25 -> 604.095 fits;
+    # SPY 3,589.2 -> 3,660.984 would make 4,265.079 > 4,000: denied, and so on.
+    broker = _broker(time)
+    plan = _plan(broker)
+    limits = RiskLimits(max_daily_notional=4_000, max_order_notional=100_000)
+
+    report = _execute(plan, broker, ledger, time, limits=limits, policy="reduce_only")
+
+    outcomes = {o.symbol: o.outcome for o in report.orders}
+    assert outcomes["XOM"] is OrderOutcome.FILLED
+    assert ledger.used(plan.account_id, trading_day(time.now)) <= 4_000
+    sent = {entry.order.symbol for entry in broker._orders.values()}
+    assert sent == {o.symbol for o in report.orders if o.outcome is not OrderOutcome.DENIED}
+
+
+def test_buys_shrink_to_the_cash_really_there_after_the_sells(
+    ledger: SqliteLedger, time: FakeTime
+) -> None:
+    # Cash 1,000 + 50 XOM x 118.45 = 5,922.5: E = 6,922.5, R = 69.225, T(SPY) = 0.9 x
+    # 6,853.275 = 6,167.9475: sell 50 XOM, buy floor(6,167.9475 / 598.2) = 10 SPY (5,982).
+    broker = PaperBroker(
+        cash=1_000, positions={"XOM": 50}, quotes={"XOM": "118.45", "SPY": "598.2"},
+        clock=time.clock,
+    )  # fmt: skip
+    plan = plan_rebalance(broker.snapshot(["SPY"]), {"SPY": "0.9"}, RebalanceConfig())
+    assert [(o.symbol, o.qty) for o in plan.orders] == [("XOM", 50), ("SPY", 10)]
+    # Then XOM's bid falls to 59.22: the sell raises 50 x 59.22 = 2,961. Cash 3,961 less
+    # the reserve 69.225 leaves 3,891.775; at 598.2 x 1.02 = 610.164 a share, 6 shares.
+    broker.set_quote("XOM", Quote("59.22", "59.24", 100, 100, ts=time.now))
+
+    report = _execute(plan, broker, ledger, time, execution=_loose_quotes())
+
+    spy = next(o for o in report.orders if o.symbol == "SPY")
+    assert (spy.filled_qty, spy.outcome) == (6, OrderOutcome.PARTIALLY_FILLED)
+    assert spy.reason == "cash after sells allows 6 of 10"
+    assert broker.snapshot().cash >= plan.reserve  # 3,961 - 6 x 598.2 = 371.8
+
+
+def _loose_quotes() -> ExecutionPolicy:
+    # XOM moved 50% from its reference price: let the test trade on it anyway.
+    return ExecutionPolicy(quote_policy=QuotePolicy(max_reference_deviation_pct="0.99"))
+
+
+def test_partial_fills_and_latency_still_end_filled_and_recorded_once(
+    ledger: SqliteLedger, time: FakeTime
+) -> None:
+    broker = _broker(time, fill_after_polls=2, partial_fill_probability=1.0, seed=7)
+    plan = _plan(broker)
+
+    report = _execute(plan, broker, ledger, time)
+
+    assert report.status is ExecutionStatus.COMPLETED
+    assert [o.outcome for o in report.orders] == [OrderOutcome.FILLED] * 4
+    broker_fills = sorted(
+        (e.order.client_order_id, e.order.filled_qty)
+        for e in broker._orders.values()
+        if e.order.filled_qty
+    )
+    ledger_fills = sorted((f.client_order_id, f.qty) for f in ledger.fills(plan.account_id))
+    assert ledger_fills == broker_fills
+
+
+def test_rejected_orders_release_their_reservations(ledger: SqliteLedger, time: FakeTime) -> None:
+    broker = _broker(time, reject_probability=1.0)
+    plan = _plan(broker)
+
+    report = _execute(plan, broker, ledger, time)
+
+    assert {o.outcome for o in report.orders} == {OrderOutcome.UNFILLED}
+    assert ledger.used(plan.account_id, trading_day(time.now)) == 0
+    assert ledger.fills(plan.account_id) == ()
+
+
+class _Down:
+    """A broker that answers nothing: every call is a time-out."""
+
+    def __init__(self, inner: PaperBroker) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    def snapshot(self, symbols: Iterable[str] = ()) -> AccountSnapshot:
+        return self.inner.snapshot(symbols)
+
+    def _fail(self) -> BrokerOrder:
+        self.calls += 1
+        raise BrokerUnavailableError("timed out")
+
+    def quotes(self, symbols: Iterable[str]) -> dict[str, Quote]:
+        self._fail()
+        return {}
+
+    def submit(self, request: OrderRequest) -> BrokerOrder:
+        return self._fail()
+
+    def order_by_client_id(self, client_order_id: str) -> BrokerOrder | None:
+        return self._fail()
+
+    def orders(self, client_order_ids: Iterable[str]) -> dict[str, BrokerOrder]:
+        self._fail()
+        return {}
+
+    def cancel(self, broker_order_id: str) -> None:
+        self._fail()
+
+
+def test_a_broker_that_stops_answering_trips_the_breaker_and_nothing_is_sent(
+    ledger: SqliteLedger, time: FakeTime
+) -> None:
+    down = _Down(_broker(time))
+    plan = _plan(down.inner)
+
+    report = _execute(plan, down, ledger, time)
+
+    assert report.status is ExecutionStatus.INTERRUPTED
+    assert report.breaker is not None and report.breaker.status is BreakerStatus.OPEN
+    assert down.calls == BreakerState().failure_threshold  # consecutive failures, then stop
+    assert down.inner._orders == {}
