@@ -58,15 +58,15 @@ class _PaperOrder:
 
 
 class PaperBroker:
-    """A simulated account. `quotes` maps symbol to a `Quote` or a price (bid = ask).
+    """A simulated account. `quotes` maps symbol to a `Quote` or a price p (p -/+ one tick).
 
     >>> from datetime import datetime, timezone
     >>> t = datetime(2026, 11, 27, 15, tzinfo=timezone.utc)
     >>> broker = PaperBroker(cash=1000, quotes={"SPY": 500}, clock=lambda: t)
     >>> broker.submit(OrderRequest("alc-x-0", "SPY", "buy", qty=1)).status
     <OrderStatus.FILLED: 'filled'>
-    >>> broker.snapshot().cash, broker.snapshot().positions["SPY"]
-    (Decimal('500'), Decimal('1'))
+    >>> broker.snapshot().cash, broker.snapshot().positions["SPY"]  # a market buy at the ask, 500.01
+    (Decimal('499.99'), Decimal('1'))
     """
 
     def __init__(
