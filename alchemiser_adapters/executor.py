@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -146,14 +148,16 @@ def execute_plan(
     execution: ExecutionPolicy | None = None,
     state: TradingState | str = TradingState.ACTIVE,
     breaker: BreakerState | None = None,
-    holder: str = "alchemiser",
+    holder: str | None = None,
     clock: Callable[[], datetime] | None = None,
     sleep: Callable[[float], None] | None = None,
     correlation_id: str | None = None,
 ) -> ExecutionReport:
     """Apply `plan` at `broker`, recording it in `ledger` (see the module's docstring).
 
-    Safe to call again with the same plan after any interruption: it resumes.
+    Safe to call again with the same plan after any interruption: it resumes. `holder`
+    names this instance in the account's lease (default: host and process id); a run
+    that died holding it is resumed once the lease's `lease_ttl` has run out.
     """
     run = _Execution(
         plan=plan,
@@ -166,7 +170,7 @@ def execute_plan(
         sleep=sleep or time.sleep,
         correlation_id=correlation_id or uuid.uuid4().hex,
     )
-    return run.execute(policy, state, holder)
+    return run.execute(policy, state, holder or f"{socket.gethostname()}:{os.getpid()}")
 
 
 @attrs.define

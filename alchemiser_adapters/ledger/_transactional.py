@@ -21,7 +21,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, Self
 
 from alchemiser_adapters.ledger import _rules as rules
 from alchemiser_adapters.ledger.model import (
@@ -98,7 +98,7 @@ class TransactionalLedger:
     def close(self) -> None:
         raise NotImplementedError
 
-    def __enter__(self) -> TransactionalLedger:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
