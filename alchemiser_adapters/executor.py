@@ -31,12 +31,15 @@ import contextlib
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TypeVar
+from functools import partial
+from typing import NamedTuple, TypeVar
 
 import attrs
 
@@ -100,10 +103,23 @@ class ExecutionPolicy:
     price_tolerance_pct: Decimal = Decimal("0.02")
     #: Submissions of one order (each after a look-up found nothing).
     submit_attempts: int = 3
+    #: Orders of one phase worked at once (reserve, record, submit): bounded, so a
+    #: 40-order plan does not wait on 40 round trips in a row, nor open 40 connections.
+    max_in_flight: int = 4
 
 
 class _BreakerOpen(Exception):
     pass
+
+
+class _Step(NamedTuple):
+    """What every order of one ladder step shares."""
+
+    number: int
+    last: int
+    quotes: dict[str, Quote]
+    recorded: dict[str, BrokerOrder | None]
+    day: date
 
 
 @attrs.define
@@ -187,6 +203,7 @@ class _Execution:
     lease: Lease | None = None
     executed: RebalancePlan | None = None
     interrupted: str = ""
+    lock: threading.Lock = attrs.field(factory=threading.Lock)
 
     # -- the run ---------------------------------------------------------------------
 
@@ -243,7 +260,7 @@ class _Execution:
 
     # -- one phase: the ladder over every order of a side ---------------------------------
 
-    def _phase(self, legs: list[_Leg], day: object) -> None:
+    def _phase(self, legs: list[_Leg], day: date) -> None:
         ladder = self.execution.ladder
         last = len(ladder.steps)
         for step in range(last + 1):
@@ -259,8 +276,8 @@ class _Execution:
                     self._log("no quotes", None, step=step, error=str(error))
                     quotes = {}  # nothing is priced this step; the breaker counted it
                 recorded = self._recorded_children(active, step)
-                for leg in active:
-                    self._work_step(leg, step, last, quotes.get(leg.order.symbol), recorded, day)
+                context = _Step(step, last, quotes, recorded, day)
+                self._for_each(active, partial(self._work_step, context))
                 wait = self.execution.final_wait if step == last else ladder.wait_per_step
                 self._wait_for(active, self.clock() + wait)
                 self._cancel_open(active)
@@ -273,6 +290,17 @@ class _Execution:
         for leg in legs:
             self._conclude(leg)
 
+    def _for_each(self, legs: list[_Leg], work: Callable[[_Leg], None]) -> None:
+        """Run `work` on every leg, at most `max_in_flight` at once; each leg is its own
+        state, the shared parts (breaker, interruption) are guarded."""
+        if self.execution.max_in_flight <= 1 or len(legs) <= 1:
+            for leg in legs:
+                work(leg)
+            return
+        with ThreadPoolExecutor(self.execution.max_in_flight) as pool:
+            for done in [pool.submit(work, leg) for leg in legs]:
+                done.result()  # re-raises what the leg's work raised
+
     def _recorded_children(self, legs: list[_Leg], step: int) -> dict[str, BrokerOrder | None]:
         """Children of this step already in the ledger (a re-run): as the broker has them."""
         recorded = [leg.child_id(step) for leg in legs if self.ledger.order(leg.child_id(step))]
@@ -281,15 +309,9 @@ class _Execution:
         found = self._call(lambda: self.broker.orders(recorded))
         return {child_id: found.get(child_id) for child_id in recorded}
 
-    def _work_step(
-        self,
-        leg: _Leg,
-        step: int,
-        last: int,
-        quote: Quote | None,
-        recorded: dict[str, BrokerOrder | None],
-        day: object,
-    ) -> None:
+    def _work_step(self, context: _Step, leg: _Leg) -> None:
+        step, last, recorded = context.number, context.last, context.recorded
+        quote = context.quotes.get(leg.order.symbol)
         child_id = leg.child_id(step)
         if child_id in recorded:
             found = recorded[child_id]
@@ -312,7 +334,7 @@ class _Execution:
                 leg.reason = leg.reason or request_or_reason
             self._log("no order this step", leg, step=step, reason=request_or_reason)
             return
-        if not leg.reserved and not self._reserve(leg, day):
+        if not leg.reserved and not self._reserve(leg, context.day):
             return
         assert self.lease is not None
         self.ledger.record_order(
@@ -360,11 +382,11 @@ class _Execution:
             ladder_step.price,
         )  # fmt: skip
 
-    def _reserve(self, leg: _Leg, day: object) -> bool:
+    def _reserve(self, leg: _Leg, day: date) -> bool:
         assert self.lease is not None
         answer = self.ledger.reserve(
             self.plan.account_id,
-            day,  # type: ignore[arg-type]
+            day,
             leg.order.client_order_id,
             self._reservation_amount(leg.order),
             self.limits.max_daily_notional,
@@ -596,15 +618,18 @@ class _Execution:
 
     def _call(self, call: Callable[[], _T]) -> _T:
         """A broker call under the circuit breaker: only a broker that did not answer counts."""
-        allowed, self.breaker = self.breaker.acquire(self.clock())
+        with self.lock:
+            allowed, self.breaker = self.breaker.acquire(self.clock())
         if not allowed:
             raise _BreakerOpen
         try:
             result = call()
         except BrokerUnavailableError:
-            self.breaker = self.breaker.on_failure(self.clock())
+            with self.lock:
+                self.breaker = self.breaker.on_failure(self.clock())
             raise
-        self.breaker = self.breaker.on_success(self.clock())
+        with self.lock:
+            self.breaker = self.breaker.on_success(self.clock())
         return result
 
     def _extra(self, client_order_id: str | None) -> dict[str, object]:

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import requests
@@ -30,8 +31,13 @@ from alpaca.common.exceptions import APIError
 from alpaca.data.historical import StockHistoricalDataClient
 from alpaca.data.requests import StockLatestQuoteRequest
 from alpaca.trading.client import TradingClient
-from alpaca.trading.enums import QueryOrderStatus
-from alpaca.trading.requests import GetOrdersRequest, LimitOrderRequest, MarketOrderRequest
+from alpaca.trading.enums import AssetStatus, QueryOrderStatus
+from alpaca.trading.requests import (
+    GetAssetsRequest,
+    GetOrdersRequest,
+    LimitOrderRequest,
+    MarketOrderRequest,
+)
 
 from alchemiser_adapters.brokers import alpaca_parsing as parsing
 from alchemiser_adapters.brokers.port import (
@@ -48,6 +54,7 @@ __all__ = ["AlpacaBroker", "RateLimiter"]
 
 LOG = logging.getLogger("alchemiser.alpaca")
 _BULK_ORDERS = 500  # Alpaca's largest page of orders
+_ONE_BY_ONE = 5  # above this many unknown assets, one listing request beats one each
 
 
 class RateLimiter:
@@ -151,7 +158,7 @@ class AlpacaBroker:
             account=account,
             positions=positions,
             quotes=self.quotes(wanted),
-            assets={symbol: self._asset(symbol) for symbol in wanted},
+            assets=self._assets_of(wanted),
             as_of=self._clock(),
         )
 
@@ -216,10 +223,19 @@ class AlpacaBroker:
 
     # -- plumbing ------------------------------------------------------------------------
 
-    def _asset(self, symbol: str) -> dict[str, Any]:
-        if symbol not in self._assets:
-            self._assets[symbol] = self._call("asset", lambda: self._trading.get_asset(symbol))
-        return self._assets[symbol]
+    def _assets_of(self, symbols: list[str]) -> dict[str, dict[str, Any]]:
+        """Asset rules, cached: a few symbols one by one, more in one listing request."""
+        missing = [symbol for symbol in symbols if symbol not in self._assets]
+        if len(missing) > _ONE_BY_ONE:
+            listing = self._call(
+                "assets",
+                lambda: self._trading.get_all_assets(GetAssetsRequest(status=AssetStatus.ACTIVE)),
+            )
+            self._assets.update({asset["symbol"]: asset for asset in listing})
+        for symbol in missing:
+            if symbol not in self._assets:
+                self._assets[symbol] = self._call("asset", partial(self._trading.get_asset, symbol))
+        return {symbol: self._assets[symbol] for symbol in symbols}
 
     def _call(self, what: str, call: Callable[[], object]) -> Any:
         """Run one request; map every failure to the port's errors (no secret in them).

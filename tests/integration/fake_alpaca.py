@@ -51,6 +51,7 @@ class _Order:
     data: dict[str, Any]
     polls: int = 0
     notional: Decimal = Decimal(0)
+    born: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -63,6 +64,7 @@ class FakeAlpaca:
     never_fill: set[str] = field(default_factory=set)
     partial_fills: bool = False
     latency: float = 0.0
+    fill_delay: float = 0.0  # seconds an order rests before it can fill
     faults: list[Fault] = field(default_factory=list)
     orders: list[_Order] = field(default_factory=list)
     requests: list[tuple[float, str, str]] = field(default_factory=list)
@@ -136,7 +138,7 @@ class FakeAlpaca:
         if data["status"] not in ("new", "accepted", "partially_filled"):
             return
         symbol = data["symbol"]
-        if symbol in self.never_fill:
+        if symbol in self.never_fill or time.monotonic() - order.born < self.fill_delay:
             return
         bid, ask = self.quotes[symbol]
         buy = data["side"] == "buy"
@@ -209,6 +211,8 @@ class FakeAlpaca:
             return 200, self._account()
         if method == "GET" and path == "/v2/positions":
             return 200, [self._position(s, q) for s, q in sorted(self.positions.items()) if q]
+        if method == "GET" and path == "/v2/assets":
+            return 200, [_asset(symbol) for symbol in sorted(self.quotes)]
         if method == "GET" and path.startswith("/v2/assets/"):
             symbol = path.rsplit("/", 1)[1]
             if symbol not in self.quotes:
@@ -223,6 +227,13 @@ class FakeAlpaca:
             wanted = query.get("client_order_id", [""])[0]
             for order in self.orders:
                 if order.data["client_order_id"] == wanted:
+                    self._work(order)
+                    return 200, order.data
+            return 404, {"code": 40410000, "message": "order not found"}
+        if method == "GET" and path.startswith("/v2/orders/"):
+            order_id = path.rsplit("/", 1)[1]
+            for order in self.orders:
+                if order.data["id"] == order_id:
                     self._work(order)
                     return 200, order.data
             return 404, {"code": 40410000, "message": "order not found"}
