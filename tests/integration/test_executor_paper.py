@@ -273,3 +273,22 @@ def test_a_broker_that_stops_answering_trips_the_breaker_and_nothing_is_sent(
     assert report.breaker is not None and report.breaker.status is BreakerStatus.OPEN
     assert down.calls == BreakerState().failure_threshold  # consecutive failures, then stop
     assert down.inner._orders == {}
+
+
+def test_every_step_is_logged_with_the_plan_order_and_correlation_ids(
+    ledger: SqliteLedger, time: FakeTime, caplog: pytest.LogCaptureFixture
+) -> None:
+    broker = _broker(time)
+    plan = _plan(broker)
+    caplog.set_level("INFO", logger="alchemiser.executor")
+
+    _execute(plan, broker, ledger, time, correlation_id="run-42")
+
+    records = [r for r in caplog.records if r.name == "alchemiser.executor"]
+    events = {r.getMessage().split()[0] for r in records}
+    assert {"limits", "reserve", "submitted", "fill", "settled", "done"} <= events
+    assert all(r.plan_id == plan.plan_id and r.correlation_id == "run-42" for r in records)  # type: ignore[attr-defined]
+    submitted = [r for r in records if r.getMessage().startswith("submitted")]
+    assert sorted(r.client_order_id for r in submitted) == sorted(  # type: ignore[attr-defined]
+        o.client_order_id for o in plan.orders
+    )
