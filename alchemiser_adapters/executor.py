@@ -59,7 +59,7 @@ from alchemiser_adapters.execution_report import (
     OrderReport,
 )
 from alchemiser_adapters.ledger import Fill, Lease, Ledger, OrderRecord, StaleLeaseError
-from alchemiser_adapters.ledger.model import canonical
+from alchemiser_adapters.ledger.model import average_price, canonical
 from alchemiser_core import (
     BreakerState,
     ExecutionLadder,
@@ -582,7 +582,9 @@ class _Execution:
                 side=leg.order.side,
                 requested_qty=leg.order.qty,
                 filled_qty=leg.filled_qty,
-                average_price=_average(leg.filled_notional, leg.filled_qty),
+                average_price=average_price(leg.filled_notional, leg.filled_qty)
+                if leg.filled_qty
+                else None,
                 outcome=leg.outcome or OrderOutcome.NOT_SENT,
                 reason=leg.reason,
                 broker_order_ids=tuple(c.broker_order_id for c in leg.children.values()),
@@ -649,10 +651,3 @@ class _Execution:
             event, self._plan_id, client_order_id, self.correlation_id, text,
             extra=self._extra(str(client_order_id) if client_order_id else None),
         )  # fmt: skip
-
-
-def _average(notional: Decimal, qty: Decimal) -> Decimal | None:
-    if not qty:
-        return None
-    average = notional / qty
-    return canonical(average if average * qty == notional else average.quantize(Decimal("1e-9")))

@@ -32,7 +32,7 @@ from alchemiser_adapters.brokers.port import (
     OrderRequest,
     OrderStatus,
 )
-from alchemiser_adapters.ledger.model import canonical
+from alchemiser_adapters.ledger.model import average_price, canonical
 from alchemiser_core import (
     AccountSnapshot,
     AssetRules,
@@ -277,14 +277,8 @@ class PaperBroker:
         entry.order = attrs.evolve(
             order,
             filled_qty=filled,
-            filled_avg_price=_average(entry.filled_notional, filled),
+            filled_avg_price=average_price(entry.filled_notional, filled),
             status=OrderStatus.FILLED if filled == order.qty else OrderStatus.PARTIALLY_FILLED,
             updated_at=self._clock(),
         )
         self._cash = canonical(self._cash)
-
-
-def _average(notional: Decimal, qty: Decimal) -> Decimal:
-    # Exact when every fill of the order had one price (the common case); else 9 places.
-    average = notional / qty
-    return canonical(average if average * qty == notional else average.quantize(Decimal("1e-9")))

@@ -46,6 +46,22 @@ def canonical(number: Decimal) -> Decimal:
     return reduced.quantize(Decimal(1), context=_EXACT) if exponent > 0 else reduced
 
 
+def average_price(notional: Decimal, qty: Decimal) -> Decimal:
+    """notional / qty: exact when it divides (every fill at one price), else to 9 places.
+
+    >>> average_price(Decimal("450.75"), Decimal(3)), average_price(Decimal(10), Decimal(3))
+    (Decimal('150.25'), Decimal('3.333333333'))
+    """
+    try:
+        return canonical(_EXACT.divide(notional, qty))
+    except (Inexact, Rounded):
+        return canonical(_ROUNDING.divide(notional, qty).quantize(_NINE_PLACES, context=_ROUNDING))
+
+
+_ROUNDING = Context(prec=60)
+_NINE_PLACES = Decimal("1e-9")
+
+
 def exact_add(left: Decimal, right: Decimal) -> Decimal:
     return canonical(_EXACT.add(left, right))
 
