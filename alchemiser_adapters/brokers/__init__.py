@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from alchemiser_adapters.brokers.paper import PaperBroker
+from alchemiser_adapters.brokers.paper import PaperBroker, PaperFills
 from alchemiser_adapters.brokers.port import (
     Broker,
     BrokerError,
@@ -30,4 +30,5 @@ __all__ = [
     "OrderStatus",
     "OrderType",
     "PaperBroker",
+    "PaperFills",
 ]

@@ -1,16 +1,14 @@
 """`PaperBroker`: a deterministic in-process broker for notebooks, the demo and tests.
 
 Deterministic from its seed and inputs: the same orders against the same quotes give
-the same fills. A market order fills at the quote (a buy at the ask, a sell at the
-bid) moved by `slippage_bps` against the trader, onto the price tick. A limit order
+the same fills (`PaperFills` sets slippage, latency, partial fills and rejections). A
+market order fills at the quote (a buy at the ask, a sell at the bid) moved by the
+slippage against the trader, onto the price tick. A limit order
 at or inside the spread fills at its limit (a patient counterparty); one through
 the spread fills at the quote, never past its limit; one outside the spread (a buy
 below the bid) rests. A plain price ``p`` for a symbol is a two-tick market,
 ``p - tick`` / ``p + tick`` (mid ``p``): a bid equal to the ask is a locked market,
-which the core's quote checks rightly refuse. `fill_after_polls` models latency as the
-number of status look-ups an order stays open for; `partial_fill_probability`
-fills half a qualifying order on one look-up and the rest later;
-`reject_probability` rejects an order on arrival. Like a real broker it refuses a
+which the core's quote checks rightly refuse. Like a real broker it refuses a
 buy that cash cannot pay for and a sell of more than is held (HTTP 403 at Alpaca).
 """
 
@@ -45,9 +43,43 @@ from alchemiser_core import (
     to_decimal,
 )
 
-__all__ = ["PaperBroker"]
+__all__ = ["PaperBroker", "PaperFills"]
 
 _BPS = Decimal("0.0001")
+
+
+def _probability(_: object, field: attrs.Attribute[float], value: object) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
+        raise InvalidInputError(field.name, "a probability in [0, 1]", value)
+
+
+def _polls(_: object, field: attrs.Attribute[int], value: object) -> None:
+    if type(value) is not int or value < 0:
+        raise InvalidInputError(field.name, "an int >= 0", value)
+
+
+def _to_slippage_bps(value: object) -> Decimal:
+    number = to_decimal(value, "slippage_bps")
+    if number < 0:
+        raise InvalidInputError("slippage_bps", "a number >= 0", value)
+    return number
+
+
+@attrs.frozen(slots=True)
+class PaperFills:
+    """How the paper market behaves: the same seed and inputs give the same fills.
+
+    `slippage_bps` moves market fills against the trader; `fill_after_polls` keeps an
+    order open for that many status look-ups (latency); `partial_fill_probability`
+    fills half of a qualifying order on one look-up and the rest later;
+    `reject_probability` rejects an order on arrival.
+    """
+
+    seed: int = 0
+    slippage_bps: Decimal = attrs.field(default=Decimal(0), converter=_to_slippage_bps)
+    fill_after_polls: int = attrs.field(default=0, validator=_polls)
+    partial_fill_probability: float = attrs.field(default=0.0, validator=_probability)
+    reject_probability: float = attrs.field(default=0.0, validator=_probability)
 
 
 @attrs.define
@@ -77,13 +109,10 @@ class PaperBroker:
         positions: Mapping[str, object] | None = None,
         rules: Mapping[str, AssetRules] | None = None,
         account_id: str = "paper",
-        seed: int = 0,
-        slippage_bps: object = 0,
-        fill_after_polls: int = 0,
-        partial_fill_probability: float = 0.0,
-        reject_probability: float = 0.0,
+        fills: PaperFills | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
+        self.fills = fills or PaperFills()
         self.account_id = account_id
         self._clock = clock or (lambda: datetime.now(UTC))
         self._cash = to_decimal(cash, "cash")
@@ -94,13 +123,8 @@ class PaperBroker:
         self._quotes: dict[str, Quote] = {}
         for symbol, quote in quotes.items():
             self.set_quote(symbol, quote)
-        self._slippage = to_decimal(slippage_bps, "slippage_bps") * _BPS
-        if type(fill_after_polls) is not int or fill_after_polls < 0:
-            raise InvalidInputError("fill_after_polls", "an int >= 0", fill_after_polls)
-        self._fill_after_polls = fill_after_polls
-        self._partial = partial_fill_probability
-        self._reject = reject_probability
-        self._random = random.Random(seed)  # noqa: S311 - a simulation, not a secret
+        self._slippage = self.fills.slippage_bps * _BPS
+        self._random = random.Random(self.fills.seed)  # noqa: S311 - a simulation, not a secret
         self._ids = itertools.count(1)
         self._orders: dict[str, _PaperOrder] = {}  # by client order id
         self._by_broker_id: dict[str, str] = {}
@@ -153,7 +177,9 @@ class PaperBroker:
             self._check_funds(request)
             broker_id = f"paper-{next(self._ids)}"
             status = (
-                OrderStatus.REJECTED if self._random.random() < self._reject else OrderStatus.NEW
+                OrderStatus.REJECTED
+                if self._random.random() < self.fills.reject_probability
+                else OrderStatus.NEW
             )
             order = BrokerOrder(
                 broker_order_id=broker_id,
@@ -166,7 +192,7 @@ class PaperBroker:
                 limit_price=request.limit_price,
                 updated_at=self._clock(),
             )
-            entry = _PaperOrder(order, self._fill_after_polls)
+            entry = _PaperOrder(order, self.fills.fill_after_polls)
             self._orders[request.client_order_id] = entry
             self._by_broker_id[broker_id] = request.client_order_id
             self._work(entry)
@@ -263,7 +289,7 @@ class PaperBroker:
         remaining = order.qty - order.filled_qty
         qty = remaining
         grid = Decimal(1) if remaining == remaining.to_integral_value() else Decimal("1e-9")
-        if remaining > grid and self._random.random() < self._partial:
+        if remaining > grid and self._random.random() < self.fills.partial_fill_probability:
             qty = floor_to_increment(remaining / 2, grid)
         notional = qty * price
         if order.side is Side.BUY:

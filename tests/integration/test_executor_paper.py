@@ -18,6 +18,7 @@ from alchemiser_adapters.brokers import (
     OrderRequest,
     PaperBroker,
 )
+from alchemiser_adapters.brokers.paper import PaperFills
 from alchemiser_adapters.execution_report import ExecutionReport, ExecutionStatus, OrderOutcome
 from alchemiser_adapters.executor import ExecutionPolicy, execute_plan
 from alchemiser_adapters.ledger.sqlite import SqliteLedger
@@ -58,13 +59,13 @@ def ledger(tmp_path: Path, time: FakeTime) -> SqliteLedger:
     return SqliteLedger(tmp_path / "ledger.db", clock=time.clock)
 
 
-def _broker(time: FakeTime, **options: object) -> PaperBroker:
+def _broker(time: FakeTime, **fills: object) -> PaperBroker:
     return PaperBroker(
         cash=10_000,
         positions={"AAPL": 10, "XOM": 5},
         quotes={"AAPL": 150, "MSFT": 400, "XOM": "118.45", "SPY": "598.2"},
+        fills=PaperFills(**fills),  # type: ignore[arg-type]
         clock=time.clock,
-        **options,  # type: ignore[arg-type]
     )
 
 
