@@ -314,6 +314,8 @@ class _Execution:
         quote = context.quotes.get(leg.order.symbol)
         child_id = leg.child_id(step)
         if child_id in recorded:
+            # An intent is recorded only after its reservation was granted: it holds one.
+            leg.reserved = True
             found = recorded[child_id]
             if found is not None:
                 leg.children[child_id] = found  # sent before: adopt, never send again

@@ -293,3 +293,39 @@ def test_every_step_is_logged_with_the_plan_order_and_correlation_ids(
     assert sorted(r.client_order_id for r in submitted) == sorted(  # type: ignore[attr-defined]
         o.client_order_id for o in plan.orders
     )
+
+
+class _DiesAfterSubmitting:
+    """Passes every call to the paper broker, but the run 'dies' right after the n-th
+    submission: the order exists at the broker, the run never records its fill."""
+
+    def __init__(self, inner: PaperBroker, submissions: int) -> None:
+        self.inner = inner
+        self.left = submissions
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def submit(self, request: OrderRequest) -> BrokerOrder:
+        sent = self.inner.submit(request)
+        self.left -= 1
+        if not self.left:
+            raise SystemExit("killed")  # not an Exception: nothing in the executor catches it
+        return sent
+
+
+def test_a_resumed_run_settles_reservations_of_orders_it_adopted(
+    ledger: SqliteLedger, time: FakeTime
+) -> None:
+    broker = _broker(time)
+    plan = _plan(broker)
+    dying = _DiesAfterSubmitting(broker, submissions=2)
+    with pytest.raises(SystemExit):
+        _execute(plan, dying, ledger, time)  # unwinding releases its lease on the way out
+
+    report = _execute(plan, broker, ledger, time)
+
+    assert [o.outcome for o in report.orders] == [OrderOutcome.FILLED] * 4
+    # Every reservation settled to what traded (592.25 + 8,739.2), none left at +2%.
+    assert ledger.used(plan.account_id, trading_day(time.now)) == Decimal("9331.45")
+    assert len(broker._orders) == 4  # the two sent before the 'crash' were adopted
