@@ -490,12 +490,20 @@ class _Execution:
     # -- buys against the cash really there ---------------------------------------------
 
     def _fit_buys_to_cash(self, buys: list[_Leg]) -> None:
-        fresh = [leg for leg in buys if self.ledger.order(leg.order.client_order_id) is None]
+        """Shrink the buys not yet sent to the cash there now, less the plan's reserve and
+        what buys sent by an earlier run of this plan may still spend."""
+        resumed = []
+        for leg in buys:
+            first = self.ledger.order(leg.order.client_order_id)
+            if first is not None:
+                leg.qty = first.qty  # what the earlier run decided after its own cash check
+                resumed.append(leg)
+        fresh = [leg for leg in buys if leg not in resumed]
         if not fresh:
             return
         account = self._call(lambda: self.broker.snapshot([leg.order.symbol for leg in fresh]))
-        available = account.cash - self.plan.reserve
         margin = 1 + self.execution.price_tolerance_pct
+        available = account.cash - self.plan.reserve - self._still_to_spend(resumed) * margin
         for leg in fresh:
             unit = leg.order.ref_price * margin
             grid = Decimal(1) if leg.qty == leg.qty.to_integral_value() else Decimal("1e-9")
@@ -509,6 +517,22 @@ class _Execution:
                 if not affordable:
                     leg.outcome = OrderOutcome.NOT_SENT
             available -= leg.qty * unit
+
+    def _still_to_spend(self, resumed: list[_Leg]) -> Decimal:
+        """What resumed buys may still cost: their unfilled part at the reference price.
+
+        Read from each one's first order (one request for all); fills of later ladder
+        steps are not subtracted, so this errs towards spending less."""
+        if not resumed:
+            return Decimal(0)
+        ids = [leg.order.client_order_id for leg in resumed]
+        sent = self._call(lambda: self.broker.orders(ids))
+        owed = Decimal(0)
+        for leg in resumed:
+            order = sent.get(leg.order.client_order_id)
+            filled = order.filled_qty if order is not None else Decimal(0)
+            owed += max(Decimal(0), leg.qty - filled) * leg.order.ref_price
+        return owed
 
     # -- the end: fills, settlement, the report -------------------------------------------
 

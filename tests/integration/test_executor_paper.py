@@ -299,15 +299,18 @@ class _DiesAfterSubmitting:
     """Passes every call to the paper broker, but the run 'dies' right after the n-th
     submission: the order exists at the broker, the run never records its fill."""
 
-    def __init__(self, inner: PaperBroker, submissions: int) -> None:
+    def __init__(self, inner: PaperBroker, submissions: int, then_rest: bool = False) -> None:
         self.inner = inner
         self.left = submissions
+        self.then_rest = then_rest  # after the first submission, orders rest unfilled
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)
 
     def submit(self, request: OrderRequest) -> BrokerOrder:
         sent = self.inner.submit(request)
+        if self.then_rest:
+            self.inner.fills = PaperFills(fill_after_polls=1000)
         self.left -= 1
         if not self.left:
             raise SystemExit("killed")  # not an Exception: nothing in the executor catches it
@@ -329,3 +332,32 @@ def test_a_resumed_run_settles_reservations_of_orders_it_adopted(
     # Every reservation settled to what traded (592.25 + 8,739.2), none left at +2%.
     assert ledger.used(plan.account_id, trading_day(time.now)) == Decimal("9331.45")
     assert len(broker._orders) == 4  # the two sent before the 'crash' were adopted
+
+
+def test_a_resumed_run_leaves_cash_for_the_buys_it_sent_before(
+    ledger: SqliteLedger, time: FakeTime
+) -> None:
+    # No cash, 100 XOM at 100: E = 10,000, R = 100, T = 0.5 x 9,900 = 4,950 (A) and
+    # 0.49 x 9,900 = 4,851 (B): sell 100 XOM, buy 49 A and 48 B at 100 (larger first).
+    broker = PaperBroker(
+        cash=0, positions={"XOM": 100}, quotes={"XOM": 100, "A": 100, "B": 100},
+        clock=time.clock,
+    )  # fmt: skip
+    plan = plan_rebalance(broker.snapshot(["A", "B"]), {"A": "0.5", "B": "0.49"}, RebalanceConfig())
+    assert [(o.symbol, o.qty) for o in plan.orders] == [("XOM", 100), ("A", 49), ("B", 48)]
+    # XOM's bid falls to 50 before the sell, which fills at once (5,000): the run shrinks
+    # A to floor((5,000 - 100) / 102) = 48 and sends it (it rests), then dies.
+    broker.set_quote("XOM", Quote("49.99", "50.01", 100, 100, ts=time.now))
+    dying = _DiesAfterSubmitting(broker, submissions=2, then_rest=True)
+    with pytest.raises(SystemExit):
+        _execute(plan, dying, ledger, time, execution=_loose_quotes())
+    assert broker._orders[plan.orders[1].client_order_id].order.status.value == "new"
+    broker.fills = PaperFills()  # new orders fill again; A's first order still rests
+
+    report = _execute(plan, broker, ledger, time, execution=_loose_quotes())
+
+    # A's 48 x 100 x 1.02 = 4,896 stays promised: B may have 4,900 - 4,896 = 4, no share.
+    b = next(o for o in report.orders if o.symbol == "B")
+    assert (b.outcome, b.reason) == (OrderOutcome.NOT_SENT, "cash after sells allows 0 of 48")
+    assert not [o for o in report.orders if o.outcome is OrderOutcome.REJECTED]
+    assert broker.snapshot().cash >= 0
