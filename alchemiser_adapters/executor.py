@@ -228,12 +228,9 @@ class _Execution:
     ) -> ExecutionReport:
         day = trading_day(self.clock())
         gated = apply_trading_state(self.plan, state)
-        own = sum(
-            (self._reservation_amount(o) for o in gated.orders
-             if self.ledger.order(o.client_order_id) is not None),
-            Decimal(0),
-        )  # fmt: skip
-        used = max(Decimal(0), self.ledger.used(self.plan.account_id, day) - own)
+        used = max(
+            Decimal(0), self.ledger.used(self.plan.account_id, day) - self._own_use(gated, policy)
+        )
         outcome = enforce_limits(gated, self.limits, used, policy)
         self.executed = outcome.plan
         self._log(
@@ -257,6 +254,23 @@ class _Execution:
             self._record_and_settle(legs)
         status = ExecutionStatus.INTERRUPTED if self.interrupted else ExecutionStatus.COMPLETED
         return self._report(status, legs, check=outcome.original_check, detail=self.interrupted)
+
+    def _own_use(self, gated: RebalancePlan, policy: LimitPolicy | str) -> Decimal:
+        """What an earlier run of this plan reserved already, so a re-run is judged as the
+        first run was. The policy may have reshaped the plan (split, reduce-only: new
+        client ids), so every shape it can take is looked at: as is, and reshaped with the
+        daily cap not binding and binding. Only the shape that ran has recorded intents."""
+        shapes = [
+            gated,
+            enforce_limits(gated, self.limits, 0, policy).plan,
+            enforce_limits(gated, self.limits, self.limits.max_daily_notional, policy).plan,
+        ]
+        orders = {order.client_order_id: order for shape in shapes for order in shape.orders}
+        return sum(
+            (self._reservation_amount(order) for client_order_id, order in orders.items()
+             if self.ledger.order(client_order_id) is not None),
+            Decimal(0),
+        )  # fmt: skip
 
     # -- one phase: the ladder over every order of a side ---------------------------------
 
@@ -490,8 +504,8 @@ class _Execution:
     # -- buys against the cash really there ---------------------------------------------
 
     def _fit_buys_to_cash(self, buys: list[_Leg]) -> None:
-        """Shrink the buys not yet sent to the cash there now, less the plan's reserve and
-        what buys sent by an earlier run of this plan may still spend."""
+        """Shrink the buys not yet sent to the cash there now, at the asks there now, less
+        the plan's reserve and what buys sent by an earlier run of this plan may still spend."""
         resumed = []
         for leg in buys:
             first = self.ledger.order(leg.order.client_order_id)
@@ -501,11 +515,15 @@ class _Execution:
         fresh = [leg for leg in buys if leg not in resumed]
         if not fresh:
             return
-        account = self._call(lambda: self.broker.snapshot([leg.order.symbol for leg in fresh]))
+        symbols = [leg.order.symbol for leg in fresh]
+        account = self._call(lambda: self.broker.snapshot(symbols))
+        asks = {s: q.ask for s, q in self._call(lambda: self.broker.quotes(symbols)).items()}
         margin = 1 + self.execution.price_tolerance_pct
         available = account.cash - self.plan.reserve - self._still_to_spend(resumed) * margin
         for leg in fresh:
-            unit = leg.order.ref_price * margin
+            # What a share will cost: the ask now (a limit step pays at most that), or the
+            # reference price with the tolerance when there is no quote.
+            unit = asks.get(leg.order.symbol) or leg.order.ref_price * margin
             grid = Decimal(1) if leg.qty == leg.qty.to_integral_value() else Decimal("1e-9")
             affordable = floor_to_increment(max(Decimal(0), available) / unit, grid)
             if affordable < leg.qty:

@@ -184,7 +184,7 @@ def test_buys_shrink_to_the_cash_really_there_after_the_sells(
     plan = plan_rebalance(broker.snapshot(["SPY"]), {"SPY": "0.9"}, RebalanceConfig())
     assert [(o.symbol, o.qty) for o in plan.orders] == [("XOM", 50), ("SPY", 10)]
     # Then XOM's bid falls to 59.22: the sell raises 50 x 59.22 = 2,961. Cash 3,961 less
-    # the reserve 69.225 leaves 3,891.775; at 598.2 x 1.02 = 610.164 a share, 6 shares.
+    # the reserve 69.225 leaves 3,891.775; at SPY's ask, 598.21 a share, 6 shares.
     broker.set_quote("XOM", Quote("59.22", "59.24", 100, 100, ts=time.now))
 
     report = _execute(plan, broker, ledger, time, execution=_loose_quotes())
@@ -361,3 +361,26 @@ def test_a_resumed_run_leaves_cash_for_the_buys_it_sent_before(
     assert (b.outcome, b.reason) == (OrderOutcome.NOT_SENT, "cash after sells allows 0 of 48")
     assert not [o for o in report.orders if o.outcome is OrderOutcome.REJECTED]
     assert broker.snapshot().cash >= 0
+
+
+def test_a_split_plan_resumes_without_its_own_reservations_counting_against_the_cap(
+    ledger: SqliteLedger, time: FakeTime
+) -> None:
+    # Cash 253,000: buy floor(0.99 x 253,000 / 100) = 2,504 A (250,400). The order cap
+    # 100,000 splits it into 1,000 + 1,000 + 504; the daily cap is 300,000. The first run
+    # reserves 1,000 x 100 x 1.02 = 102,000 for the first child, sends it, and dies. If
+    # the re-run counted that reservation as someone else's use, 102,000 + 250,400 >
+    # 300,000 would block the plan half done.
+    broker = PaperBroker(cash=253_000, quotes={"A": 100}, clock=time.clock)
+    plan = plan_rebalance(broker.snapshot(["A"]), {"A": 1}, RebalanceConfig())
+    limits = RiskLimits(max_order_notional=100_000, max_daily_notional=300_000)
+    with pytest.raises(SystemExit):
+        _execute(plan, _DiesAfterSubmitting(broker, 1), ledger, time, limits=limits, policy="split")
+
+    report = _execute(plan, broker, ledger, time, limits=limits, policy="split")
+
+    assert report.status is ExecutionStatus.COMPLETED
+    assert [(o.requested_qty, o.outcome) for o in report.orders] == [
+        (1000, OrderOutcome.FILLED), (1000, OrderOutcome.FILLED), (504, OrderOutcome.FILLED),
+    ]  # fmt: skip
+    assert len(broker._orders) == 3  # the first child adopted, not sent again
