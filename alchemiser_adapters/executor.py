@@ -505,7 +505,7 @@ class _Execution:
 
     def _fit_buys_to_cash(self, buys: list[_Leg]) -> None:
         """Shrink the buys not yet sent to the cash there now, at the asks there now, less
-        the plan's reserve and what buys sent by an earlier run of this plan may still spend."""
+        what buys sent by an earlier run of this plan may still spend."""
         resumed = []
         for leg in buys:
             first = self.ledger.order(leg.order.client_order_id)
@@ -519,7 +519,9 @@ class _Execution:
         account = self._call(lambda: self.broker.snapshot(symbols))
         asks = {s: q.ask for s, q in self._call(lambda: self.broker.quotes(symbols)).items()}
         margin = 1 + self.execution.price_tolerance_pct
-        available = account.cash - self.plan.reserve - self._still_to_spend(resumed) * margin
+        # The plan's reserve is the slack for prices that moved since planning: a buy may
+        # spend into it, never past the cash there (that would be a buy on a shortfall).
+        available = account.cash - self._still_to_spend(resumed) * margin
         for leg in fresh:
             # What a share will cost: the ask now (a limit step pays at most that), or the
             # reference price with the tolerance when there is no quote.

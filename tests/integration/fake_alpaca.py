@@ -82,7 +82,7 @@ class FakeAlpaca:
         class Handler(_Handler):
             fake = state
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -296,6 +296,11 @@ def _asset(symbol: str) -> dict[str, Any]:
         "fractionable": True, "min_order_size": None, "min_trade_increment": None,
         "price_increment": None, "attributes": [],
     }  # fmt: skip
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client killed or timed out mid-request is part of the tests, not news
 
 
 def _now() -> str:

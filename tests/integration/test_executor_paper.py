@@ -183,8 +183,8 @@ def test_buys_shrink_to_the_cash_really_there_after_the_sells(
     )  # fmt: skip
     plan = plan_rebalance(broker.snapshot(["SPY"]), {"SPY": "0.9"}, RebalanceConfig())
     assert [(o.symbol, o.qty) for o in plan.orders] == [("XOM", 50), ("SPY", 10)]
-    # Then XOM's bid falls to 59.22: the sell raises 50 x 59.22 = 2,961. Cash 3,961 less
-    # the reserve 69.225 leaves 3,891.775; at SPY's ask, 598.21 a share, 6 shares.
+    # Then XOM's bid falls to 59.22: the sell raises 50 x 59.22 = 2,961: cash 3,961, at
+    # SPY's ask, 598.21 a share, buys floor(6.62) = 6 shares.
     broker.set_quote("XOM", Quote("59.22", "59.24", 100, 100, ts=time.now))
 
     report = _execute(plan, broker, ledger, time, execution=_loose_quotes())
@@ -192,7 +192,7 @@ def test_buys_shrink_to_the_cash_really_there_after_the_sells(
     spy = next(o for o in report.orders if o.symbol == "SPY")
     assert (spy.filled_qty, spy.outcome) == (6, OrderOutcome.PARTIALLY_FILLED)
     assert spy.reason == "cash after sells allows 6 of 10"
-    assert broker.snapshot().cash >= plan.reserve  # 3,961 - 6 x 598.2 = 371.8
+    assert broker.snapshot().cash >= 0  # 3,961 - 6 x 598.2 = 371.8
 
 
 def _loose_quotes() -> ExecutionPolicy:
@@ -345,8 +345,8 @@ def test_a_resumed_run_leaves_cash_for_the_buys_it_sent_before(
     )  # fmt: skip
     plan = plan_rebalance(broker.snapshot(["A", "B"]), {"A": "0.5", "B": "0.49"}, RebalanceConfig())
     assert [(o.symbol, o.qty) for o in plan.orders] == [("XOM", 100), ("A", 49), ("B", 48)]
-    # XOM's bid falls to 50 before the sell, which fills at once (5,000): the run shrinks
-    # A to floor((5,000 - 100) / 102) = 48 and sends it (it rests), then dies.
+    # XOM's market falls to 49.99/50.01 before the sell, which fills at 50 (5,000): A's 49
+    # at the ask, 100.01, fit the 5,000; the run sends A (it rests), then dies.
     broker.set_quote("XOM", Quote("49.99", "50.01", 100, 100, ts=time.now))
     dying = _DiesAfterSubmitting(broker, submissions=2, then_rest=True)
     with pytest.raises(SystemExit):
@@ -356,7 +356,8 @@ def test_a_resumed_run_leaves_cash_for_the_buys_it_sent_before(
 
     report = _execute(plan, broker, ledger, time, execution=_loose_quotes())
 
-    # A's 48 x 100 x 1.02 = 4,896 stays promised: B may have 4,900 - 4,896 = 4, no share.
+    # A's 49 x 100 x 1.02 = 4,998 stays promised out of the 5,000 there: B may have 2, no
+    # share at 100.01. (Without that, B would be sent for 48 and refused by the broker.)
     b = next(o for o in report.orders if o.symbol == "B")
     assert (b.outcome, b.reason) == (OrderOutcome.NOT_SENT, "cash after sells allows 0 of 48")
     assert not [o for o in report.orders if o.outcome is OrderOutcome.REJECTED]
@@ -384,3 +385,18 @@ def test_a_split_plan_resumes_without_its_own_reservations_counting_against_the_
         (1000, OrderOutcome.FILLED), (1000, OrderOutcome.FILLED), (504, OrderOutcome.FILLED),
     ]  # fmt: skip
     assert len(broker._orders) == 3  # the first child adopted, not sent again
+
+
+def test_a_plan_investing_all_but_the_reserve_fills_whole(
+    ledger: SqliteLedger, time: FakeTime
+) -> None:
+    # Cash 10,000 into A at 100: 99 shares (9,900), keeping the 1% reserve (100). At the
+    # ask, 100.01, they may cost 9,900.99: more than 9,900, well within the 10,000 there.
+    # The reserve is the slack for such moves; shrinking to 98 would surprise.
+    broker = PaperBroker(cash=10_000, quotes={"A": 100}, clock=time.clock)
+    plan = plan_rebalance(broker.snapshot(["A"]), {"A": 1}, RebalanceConfig())
+
+    report = _execute(plan, broker, ledger, time)
+
+    (order,) = report.orders
+    assert (order.requested_qty, order.filled_qty) == (99, 99)
