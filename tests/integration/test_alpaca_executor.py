@@ -117,10 +117,13 @@ def test_an_ambiguous_submission_is_resolved_by_looking_it_up(
 
     assert [o.outcome for o in report.orders] == [OrderOutcome.FILLED] * 4
     _check_invariants(fake, ledger, plan)
-    # alpaca-py itself never re-sent: each client id was POSTed once, or twice when
-    # the first POST was refused before acceptance and the look-up found nothing.
-    first = plan.orders[0].client_order_id
-    assert fake.posts_by_client_id[first] == (1 if fault.mode != "before" else 1 + fault.times)
+    # alpaca-py itself never re-sent: every client id was POSTed once, except those a
+    # fault refused before acceptance, which were sent again after the look-up found
+    # nothing. (Orders go out a few at a time: which one meets the fault is chance.)
+    resent = fault.times if fault.mode == "before" else 0
+    posts = fake.posts_by_client_id
+    assert sum(posts.values()) == len(posts) + resent
+    assert max(posts.values()) <= 1 + resent
 
 
 def test_a_duplicate_client_order_id_is_looked_up_not_doubled(
@@ -136,7 +139,9 @@ def test_a_duplicate_client_order_id_is_looked_up_not_doubled(
 
     report = _execute(fake, ledger, plan)
 
-    assert fake.posts_by_client_id[plan.orders[0].client_order_id] == 2
+    # Exactly one order (whichever met the 504 first) was POSTed twice; the server
+    # refused the second POST, so it holds one order per client id.
+    assert sorted(fake.posts_by_client_id.values()) == [1, 1, 1, 2]
     assert [o.outcome for o in report.orders] == [OrderOutcome.FILLED] * 4
     _check_invariants(fake, ledger, plan)
 
