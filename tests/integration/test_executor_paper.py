@@ -195,9 +195,11 @@ def test_buys_shrink_to_the_cash_really_there_after_the_sells(
     assert broker.snapshot().cash >= 0  # 3,961 - 6 x 598.2 = 371.8
 
 
-def _loose_quotes() -> ExecutionPolicy:
+def _loose_quotes(max_in_flight: int = 4) -> ExecutionPolicy:
     # XOM moved 50% from its reference price: let the test trade on it anyway.
-    return ExecutionPolicy(quote_policy=QuotePolicy(max_reference_deviation_pct="0.99"))
+    return ExecutionPolicy(
+        quote_policy=QuotePolicy(max_reference_deviation_pct="0.99"), max_in_flight=max_in_flight
+    )
 
 
 def test_partial_fills_and_latency_still_end_filled_and_recorded_once(
@@ -349,8 +351,8 @@ def test_a_resumed_run_leaves_cash_for_the_buys_it_sent_before(
     # at the ask, 100.01, fit the 5,000; the run sends A (it rests), then dies.
     broker.set_quote("XOM", Quote("49.99", "50.01", 100, 100, ts=time.now))
     dying = _DiesAfterSubmitting(broker, submissions=2, then_rest=True)
-    with pytest.raises(SystemExit):
-        _execute(plan, dying, ledger, time, execution=_loose_quotes())
+    with pytest.raises(SystemExit):  # one order at a time, so the second sent is A's
+        _execute(plan, dying, ledger, time, execution=_loose_quotes(max_in_flight=1))
     assert broker._orders[plan.orders[1].client_order_id].order.status.value == "new"
     broker.fills = PaperFills()  # new orders fill again; A's first order still rests
 
