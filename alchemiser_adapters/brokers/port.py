@@ -14,7 +14,15 @@ from typing import Protocol
 
 import attrs
 
-from alchemiser_adapters.ledger.model import canonical, non_negative, positive, text, utc
+from alchemiser_adapters.ledger.model import (
+    canonical,
+    non_negative,
+    positive,
+    side_of,
+    text_field,
+    to_qty,
+    utc,
+)
 from alchemiser_core import AccountSnapshot, AlchemiserError, InvalidInputError, Quote, Side
 
 __all__ = [
@@ -99,24 +107,10 @@ _TERMINAL = frozenset(
 )
 
 
-def _side(value: object) -> Side:
-    if isinstance(value, str) and value in ("buy", "sell"):
-        return Side(value)
-    raise InvalidInputError("side", "'buy' or 'sell'", value)
-
-
 def _order_type(value: object) -> OrderType:
     if isinstance(value, str) and value in ("market", "limit"):
         return OrderType(value)
     raise InvalidInputError("order_type", "'market' or 'limit'", value)
-
-
-def _client_order_id(_: object, field: attrs.Attribute[str], value: object) -> None:
-    text(value, field.name)
-
-
-def _to_qty(value: object) -> Decimal:
-    return positive(value, "qty")
 
 
 def _optional_limit_price(value: object) -> Decimal | None:
@@ -131,10 +125,10 @@ class OrderRequest:
     OrderRequest(client_order_id='alc-ab-0', symbol='AAPL', side=<Side.BUY: 'buy'>, qty=Decimal('3'), order_type=<OrderType.LIMIT: 'limit'>, limit_price=Decimal('150.1'))
     """
 
-    client_order_id: str = attrs.field(validator=_client_order_id)
-    symbol: str = attrs.field(validator=_client_order_id)
-    side: Side = attrs.field(converter=_side)
-    qty: Decimal = attrs.field(converter=_to_qty)
+    client_order_id: str = attrs.field(validator=text_field)
+    symbol: str = attrs.field(validator=text_field)
+    side: Side = attrs.field(converter=side_of)
+    qty: Decimal = attrs.field(converter=to_qty)
     order_type: OrderType = attrs.field(default=OrderType.MARKET, converter=_order_type)
     limit_price: Decimal | None = attrs.field(default=None, converter=_optional_limit_price)
 
@@ -170,11 +164,11 @@ def _optional_utc(value: object) -> datetime | None:
 class BrokerOrder:
     """An order as the broker holds it: what was asked, where it stands, what filled."""
 
-    broker_order_id: str = attrs.field(validator=_client_order_id)
-    client_order_id: str = attrs.field(validator=_client_order_id)
-    symbol: str = attrs.field(validator=_client_order_id)
-    side: Side = attrs.field(converter=_side)
-    qty: Decimal = attrs.field(converter=_to_qty)
+    broker_order_id: str = attrs.field(validator=text_field)
+    client_order_id: str = attrs.field(validator=text_field)
+    symbol: str = attrs.field(validator=text_field)
+    side: Side = attrs.field(converter=side_of)
+    qty: Decimal = attrs.field(converter=to_qty)
     order_type: OrderType = attrs.field(converter=_order_type)
     status: OrderStatus = attrs.field(converter=_status)
     filled_qty: Decimal = attrs.field(default=Decimal(0), converter=_to_filled_qty)

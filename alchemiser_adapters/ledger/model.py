@@ -124,17 +124,19 @@ def positive_ttl(value: object) -> timedelta:
     return value
 
 
-def _side(value: object) -> Side:
+def side_of(value: object) -> Side:
+    """A `Side` from 'buy' / 'sell' (a `Side` is one), or an input error naming 'side'."""
     if isinstance(value, str) and value in (Side.BUY.value, Side.SELL.value):
         return Side(value)
     raise InvalidInputError("side", "'buy' or 'sell'", value)
 
 
-def _text_field(_: object, field: attrs.Attribute[str], value: object) -> None:
+def text_field(_: object, field: attrs.Attribute[str], value: object) -> None:
+    """attrs validator: the field holds `text`, named by its own field name."""
     text(value, field.name)
 
 
-def _to_qty(value: object) -> Decimal:
+def to_qty(value: object) -> Decimal:
     return positive(value, "qty")
 
 
@@ -161,13 +163,13 @@ class Fill:
     `day` is the New York trading day of `ts`: what the daily limit counts it in.
     """
 
-    account_id: str = attrs.field(validator=_text_field)
-    fill_id: str = attrs.field(validator=_text_field)
-    client_order_id: str = attrs.field(validator=_text_field)
-    plan_id: str = attrs.field(validator=_text_field)
-    symbol: str = attrs.field(validator=_text_field)
-    side: Side = attrs.field(converter=_side)
-    qty: Decimal = attrs.field(converter=_to_qty)
+    account_id: str = attrs.field(validator=text_field)
+    fill_id: str = attrs.field(validator=text_field)
+    client_order_id: str = attrs.field(validator=text_field)
+    plan_id: str = attrs.field(validator=text_field)
+    symbol: str = attrs.field(validator=text_field)
+    side: Side = attrs.field(converter=side_of)
+    qty: Decimal = attrs.field(converter=to_qty)
     price: Decimal = attrs.field(converter=_to_price)
     ts: datetime = attrs.field(converter=_to_ts)
 
@@ -188,12 +190,12 @@ def _optional_price(value: object) -> Decimal | None:
 class OrderRecord:
     """The executor's intent for one order, written before it is sent (keyed by client id)."""
 
-    account_id: str = attrs.field(validator=_text_field)
-    client_order_id: str = attrs.field(validator=_text_field)
-    plan_id: str = attrs.field(validator=_text_field)
-    symbol: str = attrs.field(validator=_text_field)
-    side: Side = attrs.field(converter=_side)
-    qty: Decimal = attrs.field(converter=_to_qty)
+    account_id: str = attrs.field(validator=text_field)
+    client_order_id: str = attrs.field(validator=text_field)
+    plan_id: str = attrs.field(validator=text_field)
+    symbol: str = attrs.field(validator=text_field)
+    side: Side = attrs.field(converter=side_of)
+    qty: Decimal = attrs.field(converter=to_qty)
     ref_price: Decimal = attrs.field(converter=_to_ref_price)
     created_at: datetime = attrs.field(converter=_to_created_at)
     limit_price: Decimal | None = attrs.field(default=None, converter=_optional_price)

@@ -49,7 +49,6 @@ class Fault:
 @dataclass
 class _Order:
     data: dict[str, Any]
-    polls: int = 0
     notional: Decimal = Decimal(0)
     born: float = field(default_factory=time.monotonic)
 
