@@ -18,9 +18,10 @@ from typing import Any
 
 from alchemiser_adapters.brokers.port import BrokerOrder, OrderRequest, OrderType
 from alchemiser_core import AccountSnapshot, AssetRules, InvalidInputError, Quote, to_decimal
+from alchemiser_core.account import ALPACA_FRACTIONAL_INCREMENT
+from alchemiser_core.preflight import ALPACA_FRACTIONAL_MIN_NOTIONAL
 
 __all__ = [
-    "ALPACA_FRACTIONAL_INCREMENT",
     "account_snapshot",
     "asset_rules",
     "broker_order",
@@ -28,9 +29,6 @@ __all__ = [
     "quote",
 ]
 
-#: Alpaca takes fractional quantities to nine places and a $1 minimum.
-ALPACA_FRACTIONAL_INCREMENT = Decimal("0.000000001")
-ALPACA_FRACTIONAL_MINIMUM = Decimal(1)
 _NANOS = re.compile(r"(\.\d+)")
 
 
@@ -76,7 +74,7 @@ def asset_rules(payload: Mapping[str, Any]) -> AssetRules:
         tradable=bool(payload.get("tradable", False)) and payload.get("status") == "active",
         fractionable=fractionable,
         qty_increment=1,
-        min_notional=ALPACA_FRACTIONAL_MINIMUM if fractionable else 0,
+        min_notional=ALPACA_FRACTIONAL_MIN_NOTIONAL if fractionable else 0,
         price_increment=None
         if price_increment is None
         else to_decimal(price_increment, "price_increment"),
