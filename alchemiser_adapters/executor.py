@@ -516,7 +516,7 @@ class _Execution:
         if not fresh:
             return
         symbols = [leg.order.symbol for leg in fresh]
-        account = self._call(lambda: self.broker.snapshot(symbols))
+        account = self._call(self.broker.snapshot)  # for its cash: the buys' quotes come next
         asks = {s: q.ask for s, q in self._call(lambda: self.broker.quotes(symbols)).items()}
         margin = 1 + self.execution.price_tolerance_pct
         # The plan's reserve is the slack for prices that moved since planning: a buy may
