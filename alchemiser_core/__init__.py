@@ -5,14 +5,26 @@ No I/O, no clock, no randomness: time enters only as an argument. Every number i
 and serialise.
 """
 
-from alchemiser_core.account import AccountSnapshot, AssetRules
-from alchemiser_core.breaker import BreakerState, BreakerStatus
-from alchemiser_core.calendar import trading_day
-from alchemiser_core.config import DriftBand, RebalanceConfig
-from alchemiser_core.diff import WeightDiff, allocation_diff
 from alchemiser_core.errors import AlchemiserError, InvalidInputError, MissingPriceError
 from alchemiser_core.frozen import FrozenMap
-from alchemiser_core.limits import (
+from alchemiser_core.numeric import ceil_to_increment, floor_to_increment, to_decimal
+from alchemiser_core.planning.account import AccountSnapshot, AssetRules
+from alchemiser_core.planning.config import DriftBand, RebalanceConfig
+from alchemiser_core.planning.diff import WeightDiff, allocation_diff
+from alchemiser_core.planning.orders import OrderIntent, Side, SkippedLeg, SkipReason
+from alchemiser_core.planning.plan import RebalancePlan
+from alchemiser_core.planning.planner import plan_rebalance
+from alchemiser_core.planning.sizing import size_position
+from alchemiser_core.planning.targets import TargetAllocation
+from alchemiser_core.risk.breaker import BreakerState, BreakerStatus
+from alchemiser_core.risk.ladder import (
+    ExecutionLadder,
+    FinalAction,
+    LadderAction,
+    LadderStep,
+    limit_price,
+)
+from alchemiser_core.risk.limits import (
     LimitCheck,
     LimitOutcome,
     LimitPolicy,
@@ -23,34 +35,23 @@ from alchemiser_core.limits import (
     enforce_limits,
     split_order,
 )
-from alchemiser_core.numeric import (
-    ceil_to_increment,
-    default_tick,
-    floor_to_increment,
-    round_price_to_tick,
-    to_decimal,
+from alchemiser_core.risk.new_york import trading_day
+from alchemiser_core.risk.preflight import Denial, DenialReason, Preflight, preflight
+from alchemiser_core.risk.quotes import (
+    Quote,
+    QuoteAssessment,
+    QuoteIssue,
+    QuotePolicy,
+    assess_quote,
 )
-from alchemiser_core.orders import OrderIntent, Side, SkippedLeg, SkipReason
-from alchemiser_core.plan import RebalancePlan
-from alchemiser_core.planner import plan_rebalance
-from alchemiser_core.preflight import Denial, DenialReason, Preflight, preflight
-from alchemiser_core.pricing import (
-    ExecutionLadder,
-    FinalAction,
-    LadderAction,
-    LadderStep,
-    limit_price,
-)
-from alchemiser_core.quotes import Quote, QuoteAssessment, QuoteIssue, QuotePolicy, assess_quote
-from alchemiser_core.sizing import size_position
-from alchemiser_core.targets import TargetAllocation
-from alchemiser_core.trading_state import (
+from alchemiser_core.risk.trading_state import (
     LossLimits,
     TradingState,
     TradingStateReason,
     apply_trading_state,
     trading_state,
 )
+from alchemiser_core.venue import default_tick, round_price_to_tick
 
 __all__ = [
     "AccountSnapshot",

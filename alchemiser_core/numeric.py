@@ -13,7 +13,7 @@ ABCs NumPy registers them with. `bool`, NaN, infinities and junk raise
 Values are canonical (``100.00`` becomes ``100``, ``-0`` becomes ``0``) so that equal
 inputs give byte-identical plans and plan ids. Magnitude and precision are bounded
 (`MAX_ABS`, `MAX_DECIMAL_PLACES`) so that the planner's arithmetic, run in
-`EXACT_CONTEXT`, is provably exact: that context traps every rounding.
+an exact context, is provably exact: that context traps every rounding.
 """
 
 from __future__ import annotations
@@ -21,35 +21,24 @@ from __future__ import annotations
 import numbers
 import operator
 from collections.abc import Iterable
-from decimal import (
-    ROUND_HALF_EVEN,
-    Context,
-    Decimal,
-    DivisionByZero,
-    Inexact,
-    InvalidOperation,
-    Overflow,
-    Rounded,
-    localcontext,
-)
+from decimal import Context, Decimal, InvalidOperation, localcontext
 
+from alchemiser_core._contexts import EXACT_CONTEXT, INTEGRAL_CONTEXT, RATIO_CONTEXT
 from alchemiser_core.errors import InvalidInputError
 
 __all__ = [
-    "EXACT_CONTEXT",
     "MAX_ABS",
     "MAX_DECIMAL_PLACES",
     "ONE",
-    "RATIO_CONTEXT",
     "ZERO",
     "canonical",
+    "ceil_checked",
     "ceil_to_increment",
-    "default_tick",
+    "exact_context",
     "exact_sum",
+    "floor_checked",
     "floor_to_increment",
     "ratio",
-    "round_checked_price",
-    "round_price_to_tick",
     "to_decimal",
 ]
 
@@ -61,32 +50,9 @@ MAX_ABS = Decimal(10) ** 15
 #: Inputs may carry at most this many digits after the point.
 MAX_DECIMAL_PLACES = 30
 
-# With inputs of at most 15 + 30 digits, the deepest product the planner forms
-# (weight x (equity - reserve), equity itself a sum of quantity x price) has fewer
-# than 200 digits, so 250 digits of precision never round. Rounded/Inexact are
-# trapped anyway: if that reasoning were ever wrong we fail loudly, not silently.
-EXACT_CONTEXT = Context(
-    prec=250,
-    rounding=ROUND_HALF_EVEN,
-    Emax=999_999,
-    Emin=-999_999,
-    traps=[InvalidOperation, DivisionByZero, Overflow, Inexact, Rounded],
-)
-
-# For quotients that are only reported or compared (weights, ratios), never spent.
-RATIO_CONTEXT = Context(
-    prec=28,
-    rounding=ROUND_HALF_EVEN,
-    Emax=999_999,
-    Emin=-999_999,
-    traps=[InvalidOperation, DivisionByZero, Overflow],
-)
-
 _MIN_EXPONENT = -MAX_DECIMAL_PLACES
 _RATIO_PLACES = Decimal("1e-18")
 _RATIO_MAX_ADJUSTED = 9
-_PENNY = Decimal("0.01")
-_SUB_PENNY = Decimal("0.0001")
 
 
 def to_decimal(value: object, field: str) -> Decimal:
@@ -173,12 +139,18 @@ def canonical(number: Decimal) -> Decimal:
     return _normalize(number)
 
 
-_INTEGRAL_CONTEXT = Context(
-    prec=250, Emax=999_999, Emin=-999_999, traps=[InvalidOperation, DivisionByZero, Overflow]
-)
-_to_integral = _INTEGRAL_CONTEXT.to_integral_value
-_quantize = _INTEGRAL_CONTEXT.quantize
+_to_integral = INTEGRAL_CONTEXT.to_integral_value
+_quantize = INTEGRAL_CONTEXT.quantize
 _normalize = EXACT_CONTEXT.normalize
+
+
+def exact_context() -> Context:
+    """A fresh copy of the context the core computes money in: 250 digits, every rounding trapped.
+
+    >>> exact_context().multiply(Decimal("1.5"), Decimal("2"))
+    Decimal('3.0')
+    """
+    return EXACT_CONTEXT.copy()
 
 
 def exact_sum(values: Iterable[Decimal]) -> Decimal:
@@ -200,7 +172,7 @@ def floor_to_increment(value: object, increment: object) -> Decimal:
     >>> floor_to_increment(Decimal("-0.5"), Decimal("1"))
     Decimal('-1')
     """
-    return _floor(to_decimal(value, "value"), _positive(increment, "increment"))
+    return floor_checked(to_decimal(value, "value"), _positive(increment, "increment"))
 
 
 def ceil_to_increment(value: object, increment: object) -> Decimal:
@@ -209,42 +181,7 @@ def ceil_to_increment(value: object, increment: object) -> Decimal:
     >>> ceil_to_increment(Decimal("10.001"), Decimal("0.01"))
     Decimal('10.01')
     """
-    return _ceil(to_decimal(value, "value"), _positive(increment, "increment"))
-
-
-def default_tick(price: object) -> Decimal:
-    """Alpaca's sub-penny rule: prices >= $1 trade in cents, below $1 in 1/100 cent.
-
-    >>> default_tick(Decimal("1")), default_tick(Decimal("0.9999"))
-    (Decimal('0.01'), Decimal('0.0001'))
-    """
-    return _tick_for(_positive(price, "price"))
-
-
-def round_price_to_tick(price: object, side_is_buy: bool, tick: object = None) -> Decimal:
-    """Round a limit price onto the tick, never more aggressive than intended.
-
-    A buy rounds down (never pays more), a sell rounds up (never accepts less).
-    Without an explicit tick, the sub-penny rule applies to the rounded price.
-
-    >>> round_price_to_tick(Decimal("10.019"), side_is_buy=True)
-    Decimal('10.01')
-    >>> round_price_to_tick(Decimal("10.011"), side_is_buy=False)
-    Decimal('10.02')
-    """
-    limit = _positive(price, "price")
-    if not isinstance(side_is_buy, bool):
-        raise InvalidInputError("side_is_buy", "True or False", side_is_buy)
-    return round_checked_price(
-        limit, side_is_buy, None if tick is None else _positive(tick, "tick")
-    )
-
-
-def round_checked_price(price: Decimal, side_is_buy: bool, tick: Decimal | None) -> Decimal:
-    """Package-internal `round_price_to_tick` for a computed price (a quote plus a share
-    of its spread may carry more places than a public input may) and a checked tick."""
-    step = _tick_for(price) if tick is None else tick
-    return _floor(price, step) if side_is_buy else _ceil(price, step)
+    return ceil_checked(to_decimal(value, "value"), _positive(increment, "increment"))
 
 
 def _positive(value: object, field: str) -> Decimal:
@@ -254,11 +191,8 @@ def _positive(value: object, field: str) -> Decimal:
     return number
 
 
-# The checked-input forms, for callers inside the core whose numbers are already
-# canonical Decimals (and the increment positive).
-
-
-def _floor(value: Decimal, increment: Decimal) -> Decimal:
+def floor_checked(value: Decimal, increment: Decimal) -> Decimal:
+    """Package-internal `floor_to_increment` for numbers already checked (increment > 0)."""
     steps = EXACT_CONTEXT.divide_int(value, increment)
     floored = EXACT_CONTEXT.multiply(steps, increment)
     if floored > value:  # divide_int truncates toward zero; step down for negatives
@@ -266,12 +200,9 @@ def _floor(value: Decimal, increment: Decimal) -> Decimal:
     return canonical(floored) if floored else ZERO
 
 
-def _ceil(value: Decimal, increment: Decimal) -> Decimal:
-    return -_floor(-value, increment) if value else ZERO
-
-
-def _tick_for(price: Decimal) -> Decimal:
-    return _PENNY if price >= ONE else _SUB_PENNY
+def ceil_checked(value: Decimal, increment: Decimal) -> Decimal:
+    """Package-internal `ceil_to_increment` for numbers already checked (increment > 0)."""
+    return -floor_checked(-value, increment) if value else ZERO
 
 
 def ratio(numerator: Decimal, denominator: Decimal) -> Decimal:

@@ -27,10 +27,10 @@ from decimal import Decimal, localcontext
 
 from hypothesis import strategies as st
 
-from alchemiser_core.account import AccountSnapshot, AssetRules
-from alchemiser_core.config import DriftBand, RebalanceConfig
-from alchemiser_core.numeric import EXACT_CONTEXT
-from alchemiser_core.targets import TargetAllocation
+from alchemiser_core.numeric import exact_context
+from alchemiser_core.planning.account import AccountSnapshot, AssetRules
+from alchemiser_core.planning.config import DriftBand, RebalanceConfig
+from alchemiser_core.planning.targets import TargetAllocation
 
 __all__ = [
     "account_snapshots",
@@ -140,7 +140,7 @@ def account_snapshots(
     cash_values = st.decimals(min_value="0", max_value="20000000", places=2) | st.sampled_from(
         [Decimal(0), Decimal(5), Decimal(100)]
     )
-    with localcontext(EXACT_CONTEXT):
+    with localcontext(exact_context()):
         holdings = sum((qty * price_of[symbol] for symbol, qty in positions.items()), Decimal(0))
     if margin and holdings:
         # Margin debt up to the whole holdings (equity >= 0), exactly the holdings too.

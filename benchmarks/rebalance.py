@@ -64,9 +64,9 @@ from alchemiser_core import (
     TargetAllocation,
     plan_rebalance,
 )
-from alchemiser_core.numeric import EXACT_CONTEXT, ZERO
-from alchemiser_core.orders import SkippedLeg, leg_of
-from alchemiser_core.plan import assemble
+from alchemiser_core.numeric import ZERO, exact_context
+from alchemiser_core.planning.orders import SkippedLeg
+from alchemiser_core.planning.plan import PlanBasis
 
 SIZES = (10, 100, 500, 2_000, 5_000)
 STARTS = ("cash", "holdings")
@@ -118,7 +118,7 @@ def make_case(n: int, start: str, seed: int = SEED) -> Case:
         held_raw = {symbol: rng.random() for symbol in held}
         total_raw = sum(held_raw.values())
         budget = value * Decimal("0.95")
-        with localcontext(EXACT_CONTEXT):
+        with localcontext(exact_context()):
             for symbol in held:
                 share = Decimal(repr(held_raw[symbol] / total_raw))
                 qty = (share * budget) // prices[symbol]
@@ -143,7 +143,7 @@ def baseline(case: Case) -> list[Decimal]:
 
 def final_quantities_of_plan(case: Case, plan: RebalancePlan) -> dict[str, Decimal]:
     quantities = dict(case.positions)
-    with localcontext(EXACT_CONTEXT):
+    with localcontext(exact_context()):
         for order in plan.orders:
             signed = order.qty if order.side is Side.BUY else -order.qty
             quantities[order.symbol] = quantities.get(order.symbol, ZERO) + signed
@@ -152,7 +152,7 @@ def final_quantities_of_plan(case: Case, plan: RebalancePlan) -> dict[str, Decim
 
 def l1_bps_and_leftover(case: Case, quantities: Mapping[str, Decimal]) -> tuple[float, Decimal]:
     """(Σ |target - achieved| in bps of value, cash left) for final quantities."""
-    with localcontext(EXACT_CONTEXT):
+    with localcontext(exact_context()):
         weights = case.weights.weights
         error = ZERO
         invested = ZERO
@@ -252,31 +252,23 @@ def median_seconds_each(runs: Mapping[str, Callable[[], object]], repeats: int) 
 def output_of(plan: RebalancePlan) -> Callable[[], RebalancePlan]:
     """A run that rebuilds `plan` from its sized legs, as the planner's last steps do.
 
-    It makes each skipped leg, sorts them, and calls the planner's own `assemble`
+    It makes each skipped leg, sorts them, and calls the planner's own `RebalancePlan._from_legs`
     (OrderIntents, client ids, content hash, totals). It checks once that the
     rebuilt plan equals `plan`, so it times the same output.
     """
-    legs = list(map(leg_of, plan.orders))
-    sells = [leg for leg in legs if leg[1] is Side.SELL]
-    buys = [leg for leg in legs if leg[1] is Side.BUY]
+    legs = [order.to_leg() for order in plan.orders]
+    sells = [leg for leg in legs if leg.side is Side.SELL]
+    buys = [leg for leg in legs if leg.side is Side.BUY]
+    basis = PlanBasis(plan.account_id, plan.as_of, plan.cash_before, plan.reserve, plan.equity)
     skipped_fields = [
         (leg.symbol, leg.side, leg.reason, leg.detail, leg.qty, leg.notional)
         for leg in plan.skipped
     ]
 
     def rebuild() -> RebalancePlan:
-        skipped = [SkippedLeg._trusted(*fields) for fields in skipped_fields]
+        skipped = [SkippedLeg._checked(*fields) for fields in skipped_fields]
         skipped.sort(key=_SKIP_ORDER)
-        return assemble(
-            account_id=plan.account_id,
-            as_of=plan.as_of,
-            sells=sells,
-            buys=buys,
-            skipped=skipped,
-            cash_before=plan.cash_before,
-            reserve=plan.reserve,
-            equity=plan.equity,
-        )
+        return RebalancePlan._from_legs(basis, sells, buys, skipped)
 
     if rebuild() != plan:
         raise AssertionError("the output reference does not rebuild the plan it times")

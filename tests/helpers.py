@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from alchemiser_core import AccountSnapshot, AssetRules, RebalancePlan, Side
-from alchemiser_core.numeric import EXACT_CONTEXT
+from alchemiser_core.numeric import exact_context
 
 AS_OF = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
+
+_EXACT = exact_context()
 
 
 def snapshot(
@@ -35,11 +37,11 @@ def apply_plan(before: AccountSnapshot, plan: RebalancePlan) -> AccountSnapshot:
     for order in plan.orders:
         held = positions.get(order.symbol, Decimal(0))
         if order.side is Side.BUY:
-            positions[order.symbol] = EXACT_CONTEXT.add(held, order.qty)
-            cash = EXACT_CONTEXT.subtract(cash, order.notional)
+            positions[order.symbol] = _EXACT.add(held, order.qty)
+            cash = _EXACT.subtract(cash, order.notional)
         else:
-            positions[order.symbol] = EXACT_CONTEXT.subtract(held, order.qty)
-            cash = EXACT_CONTEXT.add(cash, order.notional)
+            positions[order.symbol] = _EXACT.subtract(held, order.qty)
+            cash = _EXACT.add(cash, order.notional)
     return AccountSnapshot(
         cash=cash,
         positions=positions,

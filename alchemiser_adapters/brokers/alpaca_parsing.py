@@ -18,8 +18,7 @@ from typing import Any
 
 from alchemiser_adapters.brokers.port import BrokerOrder, OrderRequest, OrderType
 from alchemiser_core import AccountSnapshot, AssetRules, InvalidInputError, Quote, to_decimal
-from alchemiser_core.account import ALPACA_FRACTIONAL_INCREMENT
-from alchemiser_core.preflight import ALPACA_FRACTIONAL_MIN_NOTIONAL
+from alchemiser_core.venue import ALPACA
 
 __all__ = [
     "account_snapshot",
@@ -74,11 +73,11 @@ def asset_rules(payload: Mapping[str, Any]) -> AssetRules:
         tradable=bool(payload.get("tradable", False)) and payload.get("status") == "active",
         fractionable=fractionable,
         qty_increment=1,
-        min_notional=ALPACA_FRACTIONAL_MIN_NOTIONAL if fractionable else 0,
+        min_notional=ALPACA.fractional_min_notional if fractionable else 0,
         price_increment=None
         if price_increment is None
         else to_decimal(price_increment, "price_increment"),
-        fractional_increment=ALPACA_FRACTIONAL_INCREMENT,
+        fractional_increment=ALPACA.fractional_increment,
     )
 
 

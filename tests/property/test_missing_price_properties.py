@@ -16,7 +16,6 @@ from alchemiser_core import (
     TargetAllocation,
     plan_rebalance,
 )
-from alchemiser_core.orders import leg_of
 from alchemiser_core.testing import planning_inputs
 
 
@@ -40,7 +39,7 @@ def test_skip_plans_exactly_the_legs_of_the_account_without_the_unpriced_symbols
     skipping = plan_rebalance(stale, targets, attrs.evolve(config, missing_price="skip"))
     reference = plan_rebalance(stale, without, config)
 
-    assert list(map(leg_of, skipping.orders)) == list(map(leg_of, reference.orders))
+    assert [o.to_leg() for o in skipping.orders] == [o.to_leg() for o in reference.orders]
     missing = [leg for leg in skipping.skipped if leg.reason is SkipReason.MISSING_PRICE]
     others = [leg for leg in skipping.skipped if leg.reason is not SkipReason.MISSING_PRICE]
     assert others == list(reference.skipped)

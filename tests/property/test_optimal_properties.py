@@ -21,13 +21,13 @@ from alchemiser_core import (
     TargetAllocation,
     plan_rebalance,
 )
-from alchemiser_core.numeric import EXACT_CONTEXT
-from alchemiser_core.optimal import Candidate, choose_extra_increments
+from alchemiser_core.numeric import exact_context
+from alchemiser_core.planning.optimal import Candidate, choose_extra_increments
 from alchemiser_core.testing import planning_inputs
 from tests.helpers import apply_plan
 
 Inputs = tuple[AccountSnapshot, TargetAllocation, RebalanceConfig]
-ctx = EXACT_CONTEXT
+ctx = exact_context()
 
 
 def _l1_error(

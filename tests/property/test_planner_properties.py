@@ -19,12 +19,12 @@ from alchemiser_core import (
     allocation_diff,
     plan_rebalance,
 )
-from alchemiser_core.numeric import EXACT_CONTEXT, ONE
+from alchemiser_core.numeric import ONE, exact_context
 from alchemiser_core.testing import account_snapshots, planning_inputs, symbols
 from tests.helpers import apply_plan
 
 Inputs = tuple[AccountSnapshot, TargetAllocation, RebalanceConfig]
-ctx = EXACT_CONTEXT
+ctx = exact_context()
 
 
 def _targets(

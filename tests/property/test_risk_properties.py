@@ -29,9 +29,11 @@ from alchemiser_core import (
     plan_rebalance,
     split_order,
 )
-from alchemiser_core.limits import MAX_SPLIT_CHILDREN
-from alchemiser_core.numeric import EXACT_CONTEXT
+from alchemiser_core.numeric import exact_context
+from alchemiser_core.risk.limits import MAX_SPLIT_CHILDREN
 from alchemiser_core.testing import planning_inputs, prices
+
+_EXACT = exact_context()
 
 T0 = datetime(2026, 11, 26, 15, tzinfo=UTC)
 limits_strategy = st.builds(
@@ -123,7 +125,7 @@ def test_split_children_respect_the_cap_and_sum_exactly_to_the_parent(
 def quotes(draw: st.DrawFn) -> Quote:
     bid = draw(prices())
     spread = draw(st.decimals(min_value="0", max_value="5", places=4))
-    return Quote(bid, EXACT_CONTEXT.add(bid, spread) if spread else bid, ts=T0)
+    return Quote(bid, _EXACT.add(bid, spread) if spread else bid, ts=T0)
 
 
 aggressiveness = st.decimals(min_value="0", max_value="1", places=3)
@@ -139,7 +141,7 @@ def test_limit_prices_are_on_the_tick_inside_the_far_side_and_monotone(
     aggressive = limit_price(quote, side, high)
 
     for price in (passive, aggressive):
-        assert EXACT_CONTEXT.remainder(price, default_tick(price)) == 0  # sub-penny rule
+        assert _EXACT.remainder(price, default_tick(price)) == 0  # sub-penny rule
         if side is Side.BUY:
             assert price <= quote.ask
         else:

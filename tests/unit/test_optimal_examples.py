@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from alchemiser_core import InvalidInputError, RebalanceConfig, plan_rebalance
-from alchemiser_core.optimal import Candidate, choose_extra_increments
+from alchemiser_core.planning.optimal import Candidate, choose_extra_increments
 from tests.helpers import legs, snapshot
 
 D = Decimal

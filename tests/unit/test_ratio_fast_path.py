@@ -7,7 +7,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alchemiser_core.numeric import RATIO_CONTEXT, ZERO, canonical, ratio
+from alchemiser_core._contexts import RATIO_CONTEXT
+from alchemiser_core.numeric import ZERO, canonical, ratio
 
 _RATIO_PLACES = Decimal("1e-18")
 

@@ -365,7 +365,7 @@ def test_apply_trading_state() -> None:
 @pytest.mark.parametrize(
     ("fields", "field", "expected"),
     [
-        ({"status": "broken"}, "status", "'closed', 'open' or 'half_open'"),
+        ({"status": "broken"}, "status", "one of 'closed', 'open', 'half_open'"),
         ({"consecutive_failures": -1}, "consecutive_failures", "an integer >= 0"),
         ({"consecutive_successes": True}, "consecutive_successes", "an integer >= 0"),
         ({"probe_in_flight": "no"}, "probe_in_flight", "True or False"),

@@ -12,11 +12,12 @@ from decimal import Decimal
 
 import attrs
 
-from alchemiser_core._fields import decimal_in
+from alchemiser_core._contexts import EXACT_CONTEXT
+from alchemiser_core._fields import bounds, number, value_fields
 from alchemiser_core.errors import InvalidInputError
-from alchemiser_core.numeric import EXACT_CONTEXT, ONE, ZERO
-from alchemiser_core.orders import OrderIntent, Side, SkippedLeg, SkipReason
-from alchemiser_core.plan import RebalancePlan
+from alchemiser_core.numeric import ONE, ZERO
+from alchemiser_core.planning.orders import OrderIntent, Side, SkippedLeg, SkipReason
+from alchemiser_core.planning.plan import RebalancePlan
 
 __all__ = [
     "LossLimits",
@@ -42,22 +43,20 @@ class TradingStateReason(enum.StrEnum):
     DRAWDOWN = "drawdown_limit"
 
 
-def _to_max_intraday_loss_pct(value: object) -> Decimal:
-    return decimal_in(value, "max_intraday_loss_pct", gt=ZERO, le=ONE)
-
-
-def _to_max_drawdown_pct(value: object) -> Decimal:
-    return decimal_in(value, "max_drawdown_pct", gt=ZERO, le=ONE)
-
-
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=value_fields)
 class LossLimits:
-    """Loss fractions that switch trading off (intraday) or to reduce-only (drawdown)."""
+    """Loss fractions that switch trading off (intraday) or to reduce-only (drawdown).
+
+    Both are fractions in (0, 1] (0.05 is 5%), of the day-start equity and of the
+    high-water mark.
+    """
 
     max_intraday_loss_pct: Decimal = attrs.field(
-        default=Decimal("0.05"), converter=_to_max_intraday_loss_pct
+        default=Decimal("0.05"), converter=number, metadata=bounds(gt=ZERO, le=ONE)
     )
-    max_drawdown_pct: Decimal = attrs.field(default=Decimal("0.20"), converter=_to_max_drawdown_pct)
+    max_drawdown_pct: Decimal = attrs.field(
+        default=Decimal("0.20"), converter=number, metadata=bounds(gt=ZERO, le=ONE)
+    )
 
 
 def trading_state(
@@ -76,9 +75,9 @@ def trading_state(
     limits = LossLimits() if limits is None else limits
     if not isinstance(limits, LossLimits):
         raise InvalidInputError("limits", "a LossLimits", limits)
-    now = decimal_in(equity, "equity", ge=ZERO)
-    start = decimal_in(day_start_equity, "day_start_equity", gt=ZERO)
-    peak = decimal_in(high_water_mark, "high_water_mark", gt=ZERO)
+    now = number(equity, "equity", ge=ZERO)
+    start = number(day_start_equity, "day_start_equity", gt=ZERO)
+    peak = number(high_water_mark, "high_water_mark", gt=ZERO)
     reasons = []
     if _breached(start, now, limits.max_intraday_loss_pct):
         reasons.append(TradingStateReason.INTRADAY_LOSS)

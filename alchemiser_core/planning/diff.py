@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import attrs
 
-from alchemiser_core.account import AccountSnapshot
+from alchemiser_core._contexts import EXACT_CONTEXT
 from alchemiser_core.errors import InvalidInputError, MissingPriceError
-from alchemiser_core.numeric import EXACT_CONTEXT, ZERO, canonical, ratio
-from alchemiser_core.targets import TargetAllocation, as_target_allocation
+from alchemiser_core.numeric import ZERO, canonical, ratio
+from alchemiser_core.planning.account import AccountSnapshot
+from alchemiser_core.planning.targets import TargetAllocation, as_target_allocation
 
 __all__ = ["WeightDiff", "allocation_diff"]
 

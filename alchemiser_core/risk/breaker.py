@@ -13,7 +13,14 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from alchemiser_core._fields import aware_datetime, strict_bool
+from alchemiser_core._fields import (
+    aware_datetime,
+    bounds,
+    member,
+    strict_bool,
+    value_fields,
+    whole_number,
+)
 from alchemiser_core.errors import InvalidInputError
 
 __all__ = ["BreakerState", "BreakerStatus"]
@@ -27,55 +34,17 @@ class BreakerStatus(enum.StrEnum):
     HALF_OPEN = "half_open"
 
 
-def _positive_int(name: str, value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise InvalidInputError(name, "an integer >= 1", value)
-    return value
+def _opened_at(value: object, field: str = "opened_at") -> datetime | None:
+    return None if value is None else aware_datetime(value, field)
 
 
-def _to_failure_threshold(value: object) -> int:
-    return _positive_int("failure_threshold", value)
-
-
-def _to_success_threshold(value: object) -> int:
-    return _positive_int("success_threshold", value)
-
-
-def _to_cooldown(value: object) -> timedelta:
+def _cooldown(value: object, field: str = "cooldown") -> timedelta:
     if not isinstance(value, timedelta) or value < timedelta(0):
-        raise InvalidInputError("cooldown", "a non-negative timedelta", value)
+        raise InvalidInputError(field, "a non-negative timedelta", value)
     return value
 
 
-def _to_status(value: object) -> BreakerStatus:
-    if isinstance(value, str) and value in {status.value for status in BreakerStatus}:
-        return BreakerStatus(value)
-    raise InvalidInputError("status", "'closed', 'open' or 'half_open'", value)
-
-
-def _count(name: str, value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InvalidInputError(name, "an integer >= 0", value)
-    return value
-
-
-def _to_consecutive_failures(value: object) -> int:
-    return _count("consecutive_failures", value)
-
-
-def _to_consecutive_successes(value: object) -> int:
-    return _count("consecutive_successes", value)
-
-
-def _to_opened_at(value: object) -> datetime | None:
-    return None if value is None else aware_datetime(value, "opened_at")
-
-
-def _to_probe_in_flight(value: object) -> bool:
-    return strict_bool(value, "probe_in_flight")
-
-
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=value_fields)
 class BreakerState:
     """Immutable breaker state; feed it outcomes, ask it whether a call may go.
 
@@ -87,14 +56,16 @@ class BreakerState:
     (<BreakerStatus.OPEN: 'open'>, False, True)
     """
 
-    failure_threshold: int = attrs.field(default=3, converter=_to_failure_threshold)
-    success_threshold: int = attrs.field(default=2, converter=_to_success_threshold)
-    cooldown: timedelta = attrs.field(default=timedelta(seconds=60), converter=_to_cooldown)
-    status: BreakerStatus = attrs.field(default=BreakerStatus.CLOSED, converter=_to_status)
-    consecutive_failures: int = attrs.field(default=0, converter=_to_consecutive_failures)
-    consecutive_successes: int = attrs.field(default=0, converter=_to_consecutive_successes)
-    opened_at: datetime | None = attrs.field(default=None, converter=_to_opened_at)
-    probe_in_flight: bool = attrs.field(default=False, converter=_to_probe_in_flight)
+    failure_threshold: int = attrs.field(default=3, converter=whole_number, metadata=bounds(ge=1))
+    success_threshold: int = attrs.field(default=2, converter=whole_number, metadata=bounds(ge=1))
+    cooldown: timedelta = attrs.field(default=timedelta(seconds=60), converter=_cooldown)
+    status: BreakerStatus = attrs.field(
+        default=BreakerStatus.CLOSED, converter=member, metadata=bounds(of=BreakerStatus)
+    )
+    consecutive_failures: int = attrs.field(default=0, converter=whole_number)
+    consecutive_successes: int = attrs.field(default=0, converter=whole_number)
+    opened_at: datetime | None = attrs.field(default=None, converter=_opened_at)
+    probe_in_flight: bool = attrs.field(default=False, converter=strict_bool)
 
     def __attrs_post_init__(self) -> None:
         # A breaker restored from storage must be one the transitions could have made.

@@ -14,25 +14,17 @@ import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
-from alchemiser_core._fields import aware_datetime, decimal_in, identifier
+from alchemiser_core._contexts import EXACT_CONTEXT
+from alchemiser_core._fields import aware_datetime, bounds, identifier, number, value_fields
 from alchemiser_core.errors import AlchemiserError, InvalidInputError
-from alchemiser_core.numeric import EXACT_CONTEXT, ZERO, canonical, exact_sum, to_decimal
-from alchemiser_core.orders import (
-    Leg,
-    OrderIntent,
-    Side,
-    SkippedLeg,
-    intents_from_legs,
-    leg_notional,
-    leg_of,
-)
+from alchemiser_core.numeric import ZERO, canonical, exact_sum, to_decimal
+from alchemiser_core.planning.orders import Leg, OrderIntent, Side, SkippedLeg, leg_notional
 
-__all__ = ["PLAN_FORMAT", "RebalancePlan", "client_order_id_for"]
+__all__ = ["PLAN_FORMAT", "PlanBasis", "RebalancePlan", "client_order_id_for"]
 
 #: Written into every JSON plan; bump when the canonical content changes.
 PLAN_FORMAT = "alchemiser.plan/1"
@@ -40,9 +32,9 @@ _PLAN_ID_HEX = 32
 _REPR_LEGS = 40
 
 
-def _plan_id(value: object) -> str:
+def _plan_id(value: object, field: str = "plan_id") -> str:
     if not isinstance(value, str) or len(value) != _PLAN_ID_HEX or not _is_hex(value):
-        raise InvalidInputError("plan_id", f"{_PLAN_ID_HEX} lower-case hex digits", value)
+        raise InvalidInputError(field, f"{_PLAN_ID_HEX} lower-case hex digits", value)
     return value
 
 
@@ -50,27 +42,33 @@ def _is_hex(text: str) -> bool:
     return all(character in "0123456789abcdef" for character in text)
 
 
-def _account_id(value: object) -> str:
-    return identifier(value, "account_id")
-
-
-def _as_of_utc(value: object) -> datetime:
+def _as_of_utc(value: object, field: str = "as_of") -> datetime:
     # Stored in UTC so the JSON round trip gives back an identical (not just equal) value.
-    return aware_datetime(value, "as_of").astimezone(UTC)
+    return aware_datetime(value, field).astimezone(UTC)
 
 
-def _orders(value: object) -> tuple[OrderIntent, ...]:
+def _orders(value: object, field: str = "orders") -> tuple[OrderIntent, ...]:
     items = tuple(value) if isinstance(value, tuple | list) else None
     if items is None or not all(isinstance(item, OrderIntent) for item in items):
-        raise InvalidInputError("orders", "a sequence of OrderIntent", value)
+        raise InvalidInputError(field, "a sequence of OrderIntent", value)
     return items
 
 
-def _skipped(value: object) -> tuple[SkippedLeg, ...]:
+def _skipped(value: object, field: str = "skipped") -> tuple[SkippedLeg, ...]:
     items = tuple(value) if isinstance(value, tuple | list) else None
     if items is None or not all(isinstance(item, SkippedLeg) for item in items):
-        raise InvalidInputError("skipped", "a sequence of SkippedLeg", value)
+        raise InvalidInputError(field, "a sequence of SkippedLeg", value)
     return items
+
+
+class PlanBasis(NamedTuple):
+    """Package-internal: what a plan was computed from, besides its legs (checked values)."""
+
+    account_id: str
+    as_of: datetime
+    cash_before: Decimal
+    reserve: Decimal
+    equity: Decimal
 
 
 def client_order_id_for(plan_id: str, index: int) -> str:
@@ -82,19 +80,7 @@ def client_order_id_for(plan_id: str, index: int) -> str:
     return f"alc-{plan_id}-{index}"
 
 
-def _to_cash_before(value: object) -> Decimal:
-    return decimal_in(value, "cash_before")
-
-
-def _to_reserve(value: object) -> Decimal:
-    return decimal_in(value, "reserve", ge=ZERO)
-
-
-def _to_equity(value: object) -> Decimal:
-    return decimal_in(value, "equity", ge=ZERO)
-
-
-@attrs.frozen(slots=True, repr=False)
+@attrs.frozen(slots=True, repr=False, field_transformer=value_fields)
 class RebalancePlan:
     """The orders (sells first, then buys) and skipped legs that move an account to its targets.
 
@@ -104,13 +90,13 @@ class RebalancePlan:
     """
 
     plan_id: str = attrs.field(converter=_plan_id)
-    account_id: str = attrs.field(converter=_account_id)
+    account_id: str = attrs.field(converter=identifier)
     as_of: datetime = attrs.field(converter=_as_of_utc)
     orders: tuple[OrderIntent, ...] = attrs.field(converter=_orders)
     skipped: tuple[SkippedLeg, ...] = attrs.field(converter=_skipped)
-    cash_before: Decimal = attrs.field(converter=_to_cash_before)
-    reserve: Decimal = attrs.field(converter=_to_reserve)
-    equity: Decimal = attrs.field(converter=_to_equity)
+    cash_before: Decimal = attrs.field(converter=number)
+    reserve: Decimal = attrs.field(converter=number, metadata=bounds(ge=ZERO))
+    equity: Decimal = attrs.field(converter=number, metadata=bounds(ge=ZERO))
     total_sell_value: Decimal = attrs.field(init=False)
     total_buy_value: Decimal = attrs.field(init=False)
     cash_after: Decimal = attrs.field(init=False)
@@ -123,13 +109,7 @@ class RebalancePlan:
         if list(self.skipped) != sorted(self.skipped, key=_skip_sort_key):
             raise InvalidInputError("skipped", "legs sorted by symbol, side, reason", self.skipped)
         expected_id = _content_id(
-            self.account_id,
-            self.as_of,
-            map(leg_of, self.orders),
-            self.skipped,
-            self.cash_before,
-            self.reserve,
-            self.equity,
+            self._basis(), [order.to_leg() for order in self.orders], self.skipped
         )
         if self.plan_id != expected_id:
             raise InvalidInputError(
@@ -159,26 +139,59 @@ class RebalancePlan:
         as_of: datetime,
         orders: Iterable[OrderIntent],
         skipped: Iterable[SkippedLeg],
-        cash_before: Decimal,
-        reserve: Decimal,
-        equity: Decimal,
+        cash_before: object,
+        reserve: object,
+        equity: object,
     ) -> RebalancePlan:
-        """Assemble a plan from legs: sort them, hash the content, derive the client ids.
+        """Assemble a plan from legs: check them, sort them, hash the content, derive the ids.
 
         Orders are put sells first, then buys; within a side larger notional
-        first, then symbol. Incoming client ids are replaced by derived ones.
+        first, then symbol. Incoming client ids are replaced by derived ones. Every
+        argument is checked as the constructor checks it.
         """
-        legs = list(map(leg_of, sorted(orders, key=_order_sort_key)))
-        return assemble(
-            account_id=account_id,
-            as_of=as_of,
-            sells=[leg for leg in legs if leg[1] is Side.SELL],
-            buys=[leg for leg in legs if leg[1] is Side.BUY],
-            skipped=sorted(skipped, key=_skip_sort_key),
-            cash_before=cash_before,
-            reserve=reserve,
-            equity=equity,
+        basis = PlanBasis(
+            identifier(account_id, "account_id"),
+            _as_of_utc(as_of),
+            number(cash_before, "cash_before"),
+            number(reserve, "reserve", ge=ZERO),
+            number(equity, "equity", ge=ZERO),
         )
+        legs = [order.to_leg() for order in sorted(_orders(orders), key=_order_sort_key)]
+        return cls._from_legs(
+            basis,
+            [leg for leg in legs if leg.side is Side.SELL],
+            [leg for leg in legs if leg.side is Side.BUY],
+            sorted(_skipped(list(skipped)), key=_skip_sort_key),
+        )
+
+    @classmethod
+    def _from_legs(
+        cls, basis: PlanBasis, sells: list[Leg], buys: list[Leg], skipped: Iterable[SkippedLeg]
+    ) -> RebalancePlan:
+        """The one fast constructor, for the planner and `build`: checked legs, each side in
+        submission order, skipped legs sorted. Hashes the content, derives the client
+        ids, and makes each `OrderIntent` once."""
+        skipped_legs = tuple(skipped)
+        basis = basis._replace(as_of=basis.as_of.astimezone(UTC))  # see `_as_of_utc`
+        legs = sells + buys
+        plan_id = _content_id(basis, legs, skipped_legs)
+        prefix = f"alc-{plan_id}-"
+        orders = tuple(
+            OrderIntent._from_leg(leg, f"{prefix}{index}") for index, leg in enumerate(legs)
+        )
+        plan = _new(cls)
+        for name, value in (
+            ("plan_id", plan_id),
+            *zip(PlanBasis._fields, basis, strict=True),
+            ("orders", orders),
+            ("skipped", skipped_legs),
+        ):
+            _setattr(plan, name, value)
+        _set_totals(plan, map(leg_notional, sells), map(leg_notional, buys))
+        return plan
+
+    def _basis(self) -> PlanBasis:
+        return PlanBasis(self.account_id, self.as_of, self.cash_before, self.reserve, self.equity)
 
     def with_legs(
         self, orders: Iterable[OrderIntent], extra_skipped: Iterable[SkippedLeg] = ()
@@ -391,11 +404,10 @@ def _set_totals(
     # Sums of canonical values need not be canonical (0.5 + 0.5 is 1.0).
     sells = canonical(exact_sum(sell_notionals))
     buys = canonical(exact_sum(buy_notionals))
-    setattr_ = object.__setattr__
-    setattr_(plan, "total_sell_value", sells)
-    setattr_(plan, "total_buy_value", buys)
+    _setattr(plan, "total_sell_value", sells)
+    _setattr(plan, "total_buy_value", buys)
     cash_after = EXACT_CONTEXT.subtract(EXACT_CONTEXT.add(plan.cash_before, sells), buys)
-    setattr_(plan, "cash_after", canonical(cash_after))
+    _setattr(plan, "cash_after", canonical(cash_after))
 
 
 def _order_sort_key(order: OrderIntent) -> tuple[int, Decimal, str]:
@@ -406,16 +418,13 @@ def _skip_sort_key(leg: SkippedLeg) -> tuple[str, str, str]:
     return (leg.symbol, leg.side.value, leg.reason.value)
 
 
-def _content_id(
-    account_id: str,
-    as_of: datetime,
-    legs: Iterable[Leg],
-    skipped: Iterable[SkippedLeg],
-    cash_before: Decimal,
-    reserve: Decimal,
-    equity: Decimal,
-) -> str:
-    # `!s` rather than a bare field: Decimal.__format__ is three times slower than str().
+def _content_id(basis: PlanBasis, legs: Iterable[Leg], skipped: Iterable[SkippedLeg]) -> str:
+    """SHA-256 over a canonical text of the plan: its basis, every order leg, every skipped leg.
+
+    Each field is written with `str` (exact, canonical Decimals) between separators that
+    no field may contain, so two different plans never share a text.
+    """
+    account_id, as_of, cash_before, reserve, equity = basis
     parts = [
         PLAN_FORMAT,
         account_id,
@@ -424,9 +433,11 @@ def _content_id(
         str(reserve),
         str(equity),
     ]
+    # `!s` rather than a bare field: Decimal.__format__ is three times slower than str().
     parts += [
-        f"o|{symbol}|{side!s}|{qty!s}|{price!s}|{target!s}|{current!s}|{_BIT[full_exit]}"
-        for symbol, side, qty, price, target, current, full_exit, _ in legs
+        f"o|{leg.symbol}|{leg.side!s}|{leg.qty!s}|{leg.ref_price!s}|{leg.target_weight!s}"
+        f"|{leg.current_weight!s}|{_BIT[leg.is_full_exit]}"
+        for leg in legs
     ]
     parts += [
         f"s|{leg.symbol}|{leg.side!s}|{leg.reason!s}|{leg.qty!s}|{leg.notional!s}|{leg.detail}"
@@ -436,40 +447,6 @@ def _content_id(
     return digest[:_PLAN_ID_HEX]
 
 
-def assemble(
-    *,
-    account_id: str,
-    as_of: datetime,
-    sells: list[Leg],
-    buys: list[Leg],
-    skipped: Iterable[SkippedLeg],
-    cash_before: Decimal,
-    reserve: Decimal,
-    equity: Decimal,
-) -> RebalancePlan:
-    """Package-internal: a plan from checked legs, each side already in submission order.
-
-    Hashes the content, derives the client ids and makes each `OrderIntent` once.
-    """
-    as_of_utc = _as_of_utc(as_of)
-    account_id = _account_id(account_id)
-    skipped_legs = tuple(skipped)
-    plan_id = _content_id(
-        account_id, as_of_utc, chain(sells, buys), skipped_legs, cash_before, reserve, equity
-    )
-    orders = intents_from_legs(sells + buys, f"alc-{plan_id}-")
-    plan = object.__new__(RebalancePlan)
-    setattr_ = object.__setattr__
-    setattr_(plan, "plan_id", plan_id)
-    setattr_(plan, "account_id", account_id)
-    setattr_(plan, "as_of", as_of_utc)
-    setattr_(plan, "orders", tuple(orders))
-    setattr_(plan, "skipped", skipped_legs)
-    setattr_(plan, "cash_before", cash_before)
-    setattr_(plan, "reserve", reserve)
-    setattr_(plan, "equity", equity)
-    _set_totals(plan, map(leg_notional, sells), map(leg_notional, buys))
-    return plan
-
-
 _BIT = ("0", "1")  # is_full_exit as the content text spells it
+_new = object.__new__
+_setattr = object.__setattr__  # a frozen class refuses plain assignment

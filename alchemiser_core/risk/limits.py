@@ -17,11 +17,12 @@ from decimal import Decimal
 
 import attrs
 
-from alchemiser_core._fields import decimal_in, strict_bool
+from alchemiser_core._contexts import EXACT_CONTEXT
+from alchemiser_core._fields import bounds, number, optional_number, strict_bool, value_fields
 from alchemiser_core.errors import InvalidInputError
-from alchemiser_core.numeric import EXACT_CONTEXT, ZERO, canonical, exact_sum
-from alchemiser_core.orders import OrderIntent, Side, SkippedLeg, SkipReason
-from alchemiser_core.plan import RebalancePlan
+from alchemiser_core.numeric import ZERO, canonical, exact_sum
+from alchemiser_core.planning.orders import OrderIntent, Side, SkippedLeg, SkipReason
+from alchemiser_core.planning.plan import RebalancePlan
 
 __all__ = [
     "LimitCheck",
@@ -36,31 +37,15 @@ __all__ = [
 ]
 
 
-def _to_max_order_notional(value: object) -> Decimal:
-    return decimal_in(value, "max_order_notional", gt=ZERO)
-
-
-def _to_max_daily_notional(value: object) -> Decimal:
-    return decimal_in(value, "max_daily_notional", gt=ZERO)
-
-
-def _to_max_orders(value: object) -> int | None:
+def _max_orders(value: object, field: str = "max_orders") -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise InvalidInputError("max_orders", "None or a positive whole number", value)
+        raise InvalidInputError(field, "None or a positive whole number", value)
     return operator.index(value)
 
 
-def _to_max_turnover_pct(value: object) -> Decimal | None:
-    return None if value is None else decimal_in(value, "max_turnover_pct", gt=ZERO)
-
-
-def _to_allow_liquidation(value: object) -> bool:
-    return strict_bool(value, "allow_liquidation")
-
-
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=value_fields)
 class RiskLimits:
     """Caps on what one plan may trade, and guards against runaway plans.
 
@@ -80,14 +65,17 @@ class RiskLimits:
     """
 
     max_order_notional: Decimal = attrs.field(
-        default=Decimal(100_000), converter=_to_max_order_notional
+        default=Decimal(100_000), converter=number, metadata=bounds(gt=ZERO)
     )
     max_daily_notional: Decimal = attrs.field(
-        default=Decimal(500_000), converter=_to_max_daily_notional
+        default=Decimal(500_000), converter=number, metadata=bounds(gt=ZERO)
     )
-    max_orders: int | None = attrs.field(default=None, converter=_to_max_orders)
-    max_turnover_pct: Decimal | None = attrs.field(default=None, converter=_to_max_turnover_pct)
-    allow_liquidation: bool = attrs.field(default=False, converter=_to_allow_liquidation)
+    max_orders: int | None = attrs.field(default=None, converter=_max_orders)
+    #: A fraction of equity (2 is a full rotation), not a percentage.
+    max_turnover_pct: Decimal | None = attrs.field(
+        default=None, converter=optional_number, metadata=bounds(gt=ZERO)
+    )
+    allow_liquidation: bool = attrs.field(default=False, converter=strict_bool)
 
 
 class LimitReason(enum.StrEnum):
@@ -165,7 +153,7 @@ def check_limits(
     limits = RiskLimits() if limits is None else limits
     if not isinstance(limits, RiskLimits):
         raise InvalidInputError("limits", "a RiskLimits", limits)
-    used = decimal_in(used_today, "used_today", ge=ZERO)
+    used = number(used_today, "used_today", ge=ZERO)
     violations = [
         LimitViolation(
             LimitReason.ORDER_NOTIONAL,
@@ -374,7 +362,7 @@ def split_order(
     """
     if not isinstance(order, OrderIntent):
         raise InvalidInputError("order", "an OrderIntent", order)
-    limit = decimal_in(cap, "cap", gt=ZERO)
+    limit = number(cap, "cap", gt=ZERO)
     if type(max_children) is not int or max_children < 1:  # bool is an int subclass: refused
         raise InvalidInputError("max_children", "a positive int", max_children)
     exponent = order.qty.as_tuple().exponent

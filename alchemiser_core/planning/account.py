@@ -7,65 +7,26 @@ from decimal import Decimal
 
 import attrs
 
+from alchemiser_core._contexts import EXACT_CONTEXT
 from alchemiser_core._fields import (
     aware_datetime,
-    check_bounds,
-    decimal_in,
+    bounds,
     identifier,
+    number,
+    optional_number,
     strict_bool,
     symbol_map,
+    value_fields,
 )
 from alchemiser_core.errors import InvalidInputError, MissingPriceError
 from alchemiser_core.frozen import FrozenMap
-from alchemiser_core.numeric import EXACT_CONTEXT, ONE, ZERO, canonical, to_decimal
+from alchemiser_core.numeric import ONE, ZERO, canonical
+from alchemiser_core.venue import ALPACA
 
-__all__ = ["AccountSnapshot", "AssetRules"]
-
-#: Alpaca accepts fractional quantities to nine decimal places.
-ALPACA_FRACTIONAL_INCREMENT = Decimal("0.000000001")
+__all__ = ["DEFAULT_RULES", "AccountSnapshot", "AssetRules"]
 
 
-def _to_qty_increment(value: object) -> Decimal:
-    return decimal_in(value, "qty_increment", gt=ZERO)
-
-
-def _to_min_notional(value: object) -> Decimal:
-    return decimal_in(value, "min_notional", ge=ZERO)
-
-
-def _to_fractional_increment(value: object) -> Decimal:
-    return decimal_in(value, "fractional_increment", gt=ZERO)
-
-
-def _to_cash(value: object) -> Decimal:
-    return decimal_in(value, "cash")
-
-
-def _to_price_increment(value: object) -> Decimal | None:
-    return None if value is None else decimal_in(value, "price_increment", gt=ZERO)
-
-
-def _to_tradable(value: object) -> bool:
-    return strict_bool(value, "tradable")
-
-
-def _to_fractionable(value: object) -> bool:
-    return strict_bool(value, "fractionable")
-
-
-def _to_positions(value: object) -> FrozenMap[Decimal]:
-    return symbol_map(value, "positions", _quantity)
-
-
-def _to_prices(value: object) -> FrozenMap[Decimal]:
-    return symbol_map(value, "prices", _price)
-
-
-def _to_rules(value: object) -> FrozenMap[AssetRules]:
-    return symbol_map(value, "rules", _rules)
-
-
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=value_fields)
 class AssetRules:
     """How one asset may trade.
 
@@ -73,20 +34,22 @@ class AssetRules:
     crypto pair); `fractional_increment` the lot used when the asset is
     `fractionable` *and* the plan's config asks for fractional trading.
     `min_notional` is the venue's smallest order value; `price_increment` the
-    tick (None: Alpaca's sub-penny rule).
+    tick (None: the venue's tick rule, Alpaca's
+    sub-penny rule by default).
 
     >>> AssetRules(fractionable=True, min_notional=1).effective_increment(fractional=True)
     Decimal('1E-9')
     """
 
-    tradable: bool = attrs.field(default=True, converter=_to_tradable)
-    fractionable: bool = attrs.field(default=False, converter=_to_fractionable)
-    qty_increment: Decimal = attrs.field(default=ONE, converter=_to_qty_increment)
-    min_notional: Decimal = attrs.field(default=ZERO, converter=_to_min_notional)
-    price_increment: Decimal | None = attrs.field(default=None, converter=_to_price_increment)
+    tradable: bool = attrs.field(default=True, converter=strict_bool)
+    fractionable: bool = attrs.field(default=False, converter=strict_bool)
+    qty_increment: Decimal = attrs.field(default=ONE, converter=number, metadata=bounds(gt=ZERO))
+    min_notional: Decimal = attrs.field(default=ZERO, converter=number, metadata=bounds(ge=ZERO))
+    price_increment: Decimal | None = attrs.field(
+        default=None, converter=optional_number, metadata=bounds(gt=ZERO)
+    )
     fractional_increment: Decimal = attrs.field(
-        default=ALPACA_FRACTIONAL_INCREMENT,
-        converter=_to_fractional_increment,
+        default=ALPACA.fractional_increment, converter=number, metadata=bounds(gt=ZERO)
     )
 
     def effective_increment(self, *, fractional: bool) -> Decimal:
@@ -98,33 +61,33 @@ DEFAULT_RULES = AssetRules()
 
 
 def _quantity(value: object, field: str) -> Decimal:
-    number = to_decimal(value, field)
     # Shorts are out of scope: a negative holding is an input error, not a plan.
-    check_bounds(number, field, value, ge=ZERO)
-    return number
+    return number(value, field, ge=ZERO)
 
 
 def _price(value: object, field: str) -> Decimal:
-    number = to_decimal(value, field)
-    check_bounds(number, field, value, gt=ZERO)
-    return number
+    return number(value, field, gt=ZERO)
 
 
-def _rules(value: object, field: str) -> AssetRules:
+def _asset_rules(value: object, field: str) -> AssetRules:
     if not isinstance(value, AssetRules):
         raise InvalidInputError(field, "an AssetRules", value)
     return value
 
 
-def _as_of(value: object) -> datetime:
-    return aware_datetime(value, "as_of")
+def _positions(value: object) -> FrozenMap[Decimal]:
+    return symbol_map(value, "positions", _quantity)
 
 
-def _account_id(value: object) -> str:
-    return identifier(value, "account_id")
+def _prices(value: object) -> FrozenMap[Decimal]:
+    return symbol_map(value, "prices", _price)
 
 
-@attrs.frozen(slots=True)
+def _rules(value: object) -> FrozenMap[AssetRules]:
+    return symbol_map(value, "rules", _asset_rules)
+
+
+@attrs.frozen(slots=True, field_transformer=value_fields)
 class AccountSnapshot:
     """What the account holds now: cash, positions, reference prices, per-asset rules.
 
@@ -138,12 +101,12 @@ class AccountSnapshot:
     Decimal('1300')
     """
 
-    cash: Decimal = attrs.field(converter=_to_cash)
-    positions: FrozenMap[Decimal] = attrs.field(converter=_to_positions)
-    prices: FrozenMap[Decimal] = attrs.field(converter=_to_prices)
-    as_of: datetime = attrs.field(converter=_as_of)
-    account_id: str = attrs.field(default="default", converter=_account_id)
-    rules: FrozenMap[AssetRules] = attrs.field(factory=FrozenMap, converter=_to_rules)
+    cash: Decimal = attrs.field(converter=number)
+    positions: FrozenMap[Decimal] = attrs.field(converter=_positions)
+    prices: FrozenMap[Decimal] = attrs.field(converter=_prices)
+    as_of: datetime = attrs.field(converter=aware_datetime)
+    account_id: str = attrs.field(default="default", converter=identifier)
+    rules: FrozenMap[AssetRules] = attrs.field(factory=FrozenMap, converter=_rules)
     #: cash + Σ quantity x price, exact and canonical (computed once, at construction).
     equity: Decimal = attrs.field(init=False, eq=False, repr=False)
 

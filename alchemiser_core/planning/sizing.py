@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from alchemiser_core._contexts import EXACT_CONTEXT
 from alchemiser_core._fields import check_bounds
-from alchemiser_core.account import DEFAULT_RULES, AssetRules
 from alchemiser_core.errors import InvalidInputError
-from alchemiser_core.numeric import EXACT_CONTEXT, ZERO, canonical, to_decimal
+from alchemiser_core.numeric import ZERO, canonical, to_decimal
+from alchemiser_core.planning.account import DEFAULT_RULES, AssetRules
 
 __all__ = ["size_position"]
 

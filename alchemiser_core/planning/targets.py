@@ -7,17 +7,11 @@ from decimal import ROUND_FLOOR, Decimal
 
 import attrs
 
+from alchemiser_core._contexts import EXACT_CONTEXT, RATIO_CONTEXT
 from alchemiser_core._fields import check_bounds, symbol_map
 from alchemiser_core.errors import InvalidInputError
 from alchemiser_core.frozen import FrozenMap
-from alchemiser_core.numeric import (
-    EXACT_CONTEXT,
-    ONE,
-    RATIO_CONTEXT,
-    ZERO,
-    exact_sum,
-    to_decimal,
-)
+from alchemiser_core.numeric import ONE, ZERO, exact_sum, to_decimal
 
 __all__ = ["WEIGHT_SUM_TOLERANCE", "TargetAllocation", "as_target_allocation"]
 

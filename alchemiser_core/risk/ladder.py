@@ -16,11 +16,13 @@ from decimal import Decimal
 
 import attrs
 
-from alchemiser_core._fields import aware_datetime, decimal_in
+from alchemiser_core._contexts import EXACT_CONTEXT
+from alchemiser_core._fields import aware_datetime, bounds, member, number, value_fields
 from alchemiser_core.errors import InvalidInputError
-from alchemiser_core.numeric import EXACT_CONTEXT, ONE, ZERO, round_checked_price
-from alchemiser_core.orders import Side
-from alchemiser_core.quotes import Quote
+from alchemiser_core.numeric import ONE, ZERO
+from alchemiser_core.planning.orders import Side
+from alchemiser_core.risk.quotes import Quote
+from alchemiser_core.venue import round_checked_price
 
 __all__ = ["ExecutionLadder", "FinalAction", "LadderAction", "LadderStep", "limit_price"]
 
@@ -39,8 +41,8 @@ def limit_price(
         raise InvalidInputError("quote", "a Quote", quote)
     if side not in (Side.BUY, Side.SELL):
         raise InvalidInputError("side", "'buy' or 'sell'", side)
-    ratio = decimal_in(aggressiveness, "aggressiveness", ge=ZERO, le=ONE)
-    step = None if tick is None else decimal_in(tick, "tick", gt=ZERO)
+    ratio = number(aggressiveness, "aggressiveness", ge=ZERO, le=ONE)
+    step = None if tick is None else number(tick, "tick", gt=ZERO)
     if quote.bid <= ZERO or quote.ask <= ZERO or quote.bid > quote.ask:
         raise InvalidInputError("quote", "a two-sided, uncrossed quote (assess it first)", quote)
     move = EXACT_CONTEXT.multiply(ratio, quote.spread)
@@ -77,28 +79,22 @@ class LadderStep:
     quote_ts: datetime | None = None
 
 
-def _to_steps(value: object) -> tuple[Decimal, ...]:
+def _steps(value: object, field: str = "steps") -> tuple[Decimal, ...]:
     if not isinstance(value, tuple | list) or not value:
-        raise InvalidInputError("steps", "a non-empty sequence of aggressiveness in [0, 1]", value)
-    steps = tuple(decimal_in(item, f"steps[{i}]", ge=ZERO, le=ONE) for i, item in enumerate(value))
+        raise InvalidInputError(field, "a non-empty sequence of aggressiveness in [0, 1]", value)
+    steps = tuple(number(item, f"{field}[{i}]", ge=ZERO, le=ONE) for i, item in enumerate(value))
     if list(steps) != sorted(steps):
-        raise InvalidInputError("steps", "aggressiveness increasing step by step", value)
+        raise InvalidInputError(field, "aggressiveness increasing step by step", value)
     return steps
 
 
-def _to_wait(value: object) -> timedelta:
+def _wait(value: object, field: str = "wait_per_step") -> timedelta:
     if not isinstance(value, timedelta) or value <= timedelta(0):
-        raise InvalidInputError("wait_per_step", "a positive timedelta", value)
+        raise InvalidInputError(field, "a positive timedelta", value)
     return value
 
 
-def _to_final(value: object) -> FinalAction:
-    if isinstance(value, str) and value in {action.value for action in FinalAction}:
-        return FinalAction(value)
-    raise InvalidInputError("final", "'market' or 'cancel'", value)
-
-
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=value_fields)
 class ExecutionLadder:
     """Limit steps walking into the spread, each waiting `wait_per_step`, then `final`.
 
@@ -107,10 +103,12 @@ class ExecutionLadder:
     """
 
     steps: tuple[Decimal, ...] = attrs.field(
-        default=(Decimal("0.75"), Decimal("0.85"), Decimal("0.95")), converter=_to_steps
+        default=(Decimal("0.75"), Decimal("0.85"), Decimal("0.95")), converter=_steps
     )
-    wait_per_step: timedelta = attrs.field(default=timedelta(seconds=5), converter=_to_wait)
-    final: FinalAction = attrs.field(default=FinalAction.MARKET, converter=_to_final)
+    wait_per_step: timedelta = attrs.field(default=timedelta(seconds=5), converter=_wait)
+    final: FinalAction = attrs.field(
+        default=FinalAction.MARKET, converter=member, metadata=bounds(of=FinalAction)
+    )
 
     def step(
         self,

@@ -12,44 +12,25 @@ from decimal import Decimal
 
 import attrs
 
-from alchemiser_core._fields import aware_datetime, decimal_in
+from alchemiser_core._contexts import EXACT_CONTEXT, RATIO_CONTEXT
+from alchemiser_core._fields import aware_datetime, bounds, number, optional_number, value_fields
 from alchemiser_core.errors import InvalidInputError
-from alchemiser_core.numeric import EXACT_CONTEXT, ONE, RATIO_CONTEXT, ZERO
+from alchemiser_core.numeric import ONE, ZERO
 
 __all__ = ["Quote", "QuoteAssessment", "QuoteIssue", "QuotePolicy", "assess_quote"]
 
 _TWO = Decimal(2)
 
 
-def _to_bid(value: object) -> Decimal:
-    return decimal_in(value, "bid", ge=ZERO)
-
-
-def _to_ask(value: object) -> Decimal:
-    return decimal_in(value, "ask", ge=ZERO)
-
-
-def _to_bid_size(value: object) -> Decimal:
-    return decimal_in(value, "bid_size", ge=ZERO)
-
-
-def _to_ask_size(value: object) -> Decimal:
-    return decimal_in(value, "ask_size", ge=ZERO)
-
-
-def _to_ts(value: object) -> datetime:
-    return aware_datetime(value, "ts")
-
-
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=value_fields)
 class Quote:
     """Top of book at `ts`. A side of 0 means "no quote on that side"."""
 
-    bid: Decimal = attrs.field(converter=_to_bid)
-    ask: Decimal = attrs.field(converter=_to_ask)
-    bid_size: Decimal = attrs.field(default=ZERO, converter=_to_bid_size)
-    ask_size: Decimal = attrs.field(default=ZERO, converter=_to_ask_size)
-    ts: datetime = attrs.field(default=None, converter=_to_ts)
+    bid: Decimal = attrs.field(converter=number, metadata=bounds(ge=ZERO))
+    ask: Decimal = attrs.field(converter=number, metadata=bounds(ge=ZERO))
+    bid_size: Decimal = attrs.field(default=ZERO, converter=number, metadata=bounds(ge=ZERO))
+    ask_size: Decimal = attrs.field(default=ZERO, converter=number, metadata=bounds(ge=ZERO))
+    ts: datetime = attrs.field(default=None, converter=aware_datetime)
 
     @property
     def mid(self) -> Decimal:
@@ -76,51 +57,34 @@ class QuoteIssue(enum.StrEnum):
     FAR_FROM_REFERENCE = "far_from_reference_price"
 
 
-def _to_pct(name: str, value: object) -> Decimal:
-    return decimal_in(value, name, ge=ZERO)
-
-
-def _to_max_spread_pct(value: object) -> Decimal:
-    return _to_pct("max_spread_pct", value)
-
-
-def _to_suspicious_spread_pct(value: object) -> Decimal:
-    return _to_pct("suspicious_spread_pct", value)
-
-
-def _to_max_reference_deviation_pct(value: object) -> Decimal:
-    return _to_pct("max_reference_deviation_pct", value)
-
-
-def _to_one_sided_repair_pct(value: object) -> Decimal | None:
-    return None if value is None else decimal_in(value, "one_sided_repair_pct", gt=ZERO, lt=ONE)
-
-
-def _to_max_age(value: object) -> timedelta:
+def _max_age(value: object, field: str = "max_age") -> timedelta:
     if not isinstance(value, timedelta) or value < timedelta(0):
-        raise InvalidInputError("max_age", "a non-negative timedelta", value)
+        raise InvalidInputError(field, "a non-negative timedelta", value)
     return value
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=value_fields)
 class QuotePolicy:
-    """Thresholds; spreads are fractions of the mid price.
+    """Thresholds; every `*_pct` is a fraction (0.005 is 0.5%), spreads of the mid price.
 
     `one_sided_repair_pct`: when set, a quote missing one side is repaired by
     placing the missing side that fraction away from the other (reported); when
     None (default) a one-sided quote is simply unfit.
     """
 
-    max_spread_pct: Decimal = attrs.field(default=Decimal("0.005"), converter=_to_max_spread_pct)
-    suspicious_spread_pct: Decimal = attrs.field(
-        default=Decimal("0.10"), converter=_to_suspicious_spread_pct
+    max_spread_pct: Decimal = attrs.field(
+        default=Decimal("0.005"), converter=number, metadata=bounds(ge=ZERO)
     )
-    max_age: timedelta = attrs.field(default=timedelta(seconds=10), converter=_to_max_age)
+    suspicious_spread_pct: Decimal = attrs.field(
+        default=Decimal("0.10"), converter=number, metadata=bounds(ge=ZERO)
+    )
+    max_age: timedelta = attrs.field(default=timedelta(seconds=10), converter=_max_age)
+    #: How far the mid may be from the reference price, a fraction of the reference.
     max_reference_deviation_pct: Decimal = attrs.field(
-        default=Decimal("0.05"), converter=_to_max_reference_deviation_pct
+        default=Decimal("0.05"), converter=number, metadata=bounds(ge=ZERO)
     )
     one_sided_repair_pct: Decimal | None = attrs.field(
-        default=None, converter=_to_one_sided_repair_pct
+        default=None, converter=optional_number, metadata=bounds(gt=ZERO, lt=ONE)
     )
 
 
@@ -158,7 +122,7 @@ def assess_quote(
         raise InvalidInputError("policy", "a QuotePolicy", policy)
     now = aware_datetime(now, "now")
     reference = (
-        None if reference_price is None else decimal_in(reference_price, "reference_price", gt=ZERO)
+        None if reference_price is None else number(reference_price, "reference_price", gt=ZERO)
     )
     quote, repairs = _repair(quote, policy)
     issues: list[QuoteIssue] = []

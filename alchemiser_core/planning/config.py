@@ -7,7 +7,7 @@ from typing import Literal
 
 import attrs
 
-from alchemiser_core._fields import decimal_in, strict_bool
+from alchemiser_core._fields import bounds, label, number, strict_bool, value_fields
 from alchemiser_core.errors import InvalidInputError
 from alchemiser_core.numeric import ONE, ZERO
 
@@ -19,35 +19,7 @@ MissingPrice = Literal["raise", "skip"]
 _MISSING_PRICES: tuple[str, ...] = ("raise", "skip")
 
 
-def _to_drift_band_absolute(value: object) -> Decimal:
-    return decimal_in(value, "drift_band.absolute", ge=ZERO, le=ONE)
-
-
-def _to_drift_band_relative(value: object) -> Decimal:
-    return decimal_in(value, "drift_band.relative", ge=ZERO)
-
-
-def _to_cash_reserve_pct(value: object) -> Decimal:
-    return decimal_in(value, "cash_reserve_pct", ge=ZERO, lt=ONE)
-
-
-def _to_min_trade_notional(value: object) -> Decimal:
-    return decimal_in(value, "min_trade_notional", ge=ZERO)
-
-
-def _to_buy_price_buffer_pct(value: object) -> Decimal:
-    return decimal_in(value, "buy_price_buffer_pct", ge=ZERO, lt=ONE)
-
-
-def _to_fractional(value: object) -> bool:
-    return strict_bool(value, "fractional")
-
-
-def _to_keep_unlisted(value: object) -> bool:
-    return strict_bool(value, "keep_unlisted")
-
-
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=value_fields)
 class DriftBand:
     """Leave a position alone while it is close enough to its target.
 
@@ -59,34 +31,40 @@ class DriftBand:
     DriftBand(absolute=Decimal('0.01'), relative=Decimal('0'))
     """
 
-    absolute: Decimal = attrs.field(default=ZERO, converter=_to_drift_band_absolute)
-    relative: Decimal = attrs.field(default=ZERO, converter=_to_drift_band_relative)
+    #: A fraction of equity (0.01 is one percentage point of weight).
+    absolute: Decimal = attrs.field(
+        default=ZERO, converter=number, metadata=label("drift_band.absolute", ge=ZERO, le=ONE)
+    )
+    #: A fraction of the target value (0.1 is 10% of it).
+    relative: Decimal = attrs.field(
+        default=ZERO, converter=number, metadata=label("drift_band.relative", ge=ZERO)
+    )
 
 
-def _drift_band(value: object) -> DriftBand | None:
+def _drift_band(value: object, field: str = "drift_band") -> DriftBand | None:
     if value is None or isinstance(value, DriftBand):
         return value
     # A bare number means an absolute band in weight points, the common case.
     return DriftBand(absolute=value)
 
 
-def _rounding(value: object) -> Rounding:
+def _rounding(value: object, field: str = "rounding") -> Rounding:
     if value == "floor":
         return "floor"
     if value == "optimal":
         return "optimal"
-    raise InvalidInputError("rounding", f"one of {_ROUNDINGS}", value)
+    raise InvalidInputError(field, f"one of {_ROUNDINGS}", value)
 
 
-def _missing_price(value: object) -> MissingPrice:
+def _missing_price(value: object, field: str = "missing_price") -> MissingPrice:
     if value == "raise":
         return "raise"
     if value == "skip":
         return "skip"
-    raise InvalidInputError("missing_price", f"one of {_MISSING_PRICES}", value)
+    raise InvalidInputError(field, f"one of {_MISSING_PRICES}", value)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=value_fields)
 class RebalanceConfig:
     """Planning policy; the defaults are the audited system's (1% reserve, $5 minimum).
 
@@ -100,11 +78,21 @@ class RebalanceConfig:
     (Decimal('0.01'), Decimal('5'))
     """
 
-    cash_reserve_pct: Decimal = attrs.field(default=Decimal("0.01"), converter=_to_cash_reserve_pct)
-    min_trade_notional: Decimal = attrs.field(default=Decimal(5), converter=_to_min_trade_notional)
-    fractional: bool = attrs.field(default=False, converter=_to_fractional)
+    #: Cash kept back, a fraction of equity in [0, 1) (0.01 is 1%, not 0.01%).
+    cash_reserve_pct: Decimal = attrs.field(
+        default=Decimal("0.01"), converter=number, metadata=bounds(ge=ZERO, lt=ONE)
+    )
+    #: The smallest order value, in the account's currency.
+    min_trade_notional: Decimal = attrs.field(
+        default=Decimal(5), converter=number, metadata=bounds(ge=ZERO)
+    )
+    fractional: bool = attrs.field(default=False, converter=strict_bool)
     rounding: Rounding = attrs.field(default="floor", converter=_rounding)
     drift_band: DriftBand | None = attrs.field(default=None, converter=_drift_band)
-    buy_price_buffer_pct: Decimal = attrs.field(default=ZERO, converter=_to_buy_price_buffer_pct)
-    keep_unlisted: bool = attrs.field(default=False, converter=_to_keep_unlisted)
+    #: Headroom for buys filling above their reference price, a fraction in [0, 1)
+    #: (0.002 is 0.2%): buys are sized so that Σ notional x (1 + it) fits the cash.
+    buy_price_buffer_pct: Decimal = attrs.field(
+        default=ZERO, converter=number, metadata=bounds(ge=ZERO, lt=ONE)
+    )
+    keep_unlisted: bool = attrs.field(default=False, converter=strict_bool)
     missing_price: MissingPrice = attrs.field(default="raise", converter=_missing_price)
