@@ -154,7 +154,7 @@ class _Leg:
         return [child for child in self.children.values() if not child.is_terminal]
 
 
-def execute_plan(
+def execute_plan(  # noqa: PLR0913 - plan, broker, ledger, then keyword-only policy knobs
     plan: RebalancePlan,
     broker: Broker,
     ledger: Ledger,

@@ -112,7 +112,7 @@ class _GuardedSession(requests.Session):
 class AlpacaBroker:
     """Alpaca through alpaca-py; `base_url` / `data_url` point it at another server."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the keyword arguments DESIGN.md documents
         self,
         key_id: str | None = None,
         secret_key: str | None = None,

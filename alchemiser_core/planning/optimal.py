@@ -152,6 +152,17 @@ def _by_ratio(items: list[Candidate], gains: list[int], costs: list[int]) -> lis
     return order
 
 
+def _greedy(costs: list[int], capacity: int) -> list[int]:
+    """Every item, in ratio order, that still fits: within one item's gain of the optimum."""
+    chosen = []
+    room = capacity
+    for index, cost in enumerate(costs):
+        if cost <= room:
+            chosen.append(index)
+            room -= cost
+    return chosen
+
+
 def _branch_and_bound(
     gains: list[int], costs: list[int], capacity: int, max_steps: int, status_quo: list[int]
 ) -> list[int]:
@@ -164,14 +175,8 @@ def _branch_and_bound(
     n = len(gains)
     best = status_quo
     best_value = sum(gains[index] for index in status_quo)
-    greedy: list[int] = []
-    greedy_value = 0
-    room = capacity
-    for index in range(n):
-        if costs[index] <= room:
-            greedy.append(index)
-            room -= costs[index]
-            greedy_value += gains[index]
+    greedy = _greedy(costs, capacity)
+    greedy_value = sum(gains[index] for index in greedy)
     if greedy_value > best_value:
         best, best_value = greedy, greedy_value
     cost_prefix = [0, *accumulate(costs)]  # Σ of the first k items

@@ -347,7 +347,22 @@ def _plan_from_document(document: object) -> RebalancePlan:
         as_of = datetime.fromisoformat(as_of_text)
     except ValueError:
         raise InvalidInputError("plan JSON as_of", "an ISO 8601 timestamp", as_of_text) from None
-    orders = tuple(
+    plan = RebalancePlan(
+        plan_id=_require(document, "plan_id", str),
+        account_id=_require(document, "account_id", str),
+        as_of=as_of,
+        orders=_orders_from(_require(document, "orders", list)),
+        skipped=_skipped_from(_require(document, "skipped", list)),
+        cash_before=to_decimal(_require(document, "cash_before", str), "cash_before"),
+        reserve=to_decimal(_require(document, "reserve", str), "reserve"),
+        equity=to_decimal(_require(document, "equity", str), "equity"),
+    )
+    _check_written_totals(plan, document)
+    return plan
+
+
+def _orders_from(entries: list[Any]) -> tuple[OrderIntent, ...]:
+    return tuple(
         OrderIntent(
             symbol=_require(entry, "symbol", str),
             side=_require(entry, "side", str),
@@ -358,9 +373,12 @@ def _plan_from_document(document: object) -> RebalancePlan:
             current_weight=_require(entry, "current_weight", str),
             is_full_exit=_require(entry, "is_full_exit", bool),
         )
-        for entry in _require(document, "orders", list)
+        for entry in entries
     )
-    skipped = tuple(
+
+
+def _skipped_from(entries: list[Any]) -> tuple[SkippedLeg, ...]:
+    return tuple(
         SkippedLeg(
             symbol=_require(entry, "symbol", str),
             side=_require(entry, "side", str),
@@ -369,18 +387,11 @@ def _plan_from_document(document: object) -> RebalancePlan:
             qty=_require(entry, "qty", str),
             notional=_require(entry, "notional", str),
         )
-        for entry in _require(document, "skipped", list)
+        for entry in entries
     )
-    plan = RebalancePlan(
-        plan_id=_require(document, "plan_id", str),
-        account_id=_require(document, "account_id", str),
-        as_of=as_of,
-        orders=orders,
-        skipped=skipped,
-        cash_before=to_decimal(_require(document, "cash_before", str), "cash_before"),
-        reserve=to_decimal(_require(document, "reserve", str), "reserve"),
-        equity=to_decimal(_require(document, "equity", str), "equity"),
-    )
+
+
+def _check_written_totals(plan: RebalancePlan, document: dict[str, Any]) -> None:
     # Compared by value: a plan written before notionals and totals were canonical
     # ("2539.50") has the same id and reads back, canonical.
     for order, entry in zip(plan.orders, document["orders"], strict=True):
@@ -392,7 +403,6 @@ def _plan_from_document(document: object) -> RebalancePlan:
     for key in ("total_sell_value", "total_buy_value", "cash_after"):
         if to_decimal(_require(document, key, str), key) != getattr(plan, key):
             raise InvalidInputError(f"plan JSON {key}", str(getattr(plan, key)), document[key])
-    return plan
 
 
 # -- invariants and hashing ---------------------------------------------------------------

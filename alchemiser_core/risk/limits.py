@@ -154,20 +154,7 @@ def check_limits(
     if not isinstance(limits, RiskLimits):
         raise InvalidInputError("limits", "a RiskLimits", limits)
     used = number(used_today, "used_today", ge=ZERO)
-    violations = [
-        LimitViolation(
-            LimitReason.ORDER_NOTIONAL,
-            order.notional,
-            limits.max_order_notional,
-            order.symbol,
-            order.side,
-            order.client_order_id,
-            f"{order.side.value} {order.symbol} {order.notional} > {limits.max_order_notional}"
-            " per order",
-        )
-        for order in plan.orders
-        if order.notional > limits.max_order_notional
-    ]
+    violations = _order_violations(plan, limits.max_order_notional)
     proposed = canonical(exact_sum(order.notional for order in plan.orders))
     daily = limits.max_daily_notional
     headroom = canonical(max(ZERO, EXACT_CONTEXT.subtract(daily, used)))
@@ -192,6 +179,23 @@ def check_limits(
         headroom=headroom,
         would_exceed_by=would_exceed_by,
     )
+
+
+def _order_violations(plan: RebalancePlan, cap: Decimal) -> list[LimitViolation]:
+    """One ORDER_NOTIONAL violation per order whose notional exceeds `cap`."""
+    return [
+        LimitViolation(
+            LimitReason.ORDER_NOTIONAL,
+            order.notional,
+            cap,
+            order.symbol,
+            order.side,
+            order.client_order_id,
+            f"{order.side.value} {order.symbol} {order.notional} > {cap} per order",
+        )
+        for order in plan.orders
+        if order.notional > cap
+    ]
 
 
 def _runaway_violations(

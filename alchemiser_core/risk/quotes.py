@@ -125,34 +125,40 @@ def assess_quote(
         None if reference_price is None else number(reference_price, "reference_price", gt=ZERO)
     )
     quote, repairs = _repair(quote, policy)
-    issues: list[QuoteIssue] = []
-    if quote.bid <= ZERO:
-        issues.append(QuoteIssue.NON_POSITIVE_BID)
-    if quote.ask <= ZERO:
-        issues.append(QuoteIssue.NON_POSITIVE_ASK)
-    if quote.bid > ZERO and quote.ask > ZERO:
-        if quote.bid > quote.ask:
-            issues.append(QuoteIssue.CROSSED)
-        elif quote.bid == quote.ask:
-            issues.append(QuoteIssue.LOCKED)
-        else:
-            width = RATIO_CONTEXT.divide(quote.spread, quote.mid)
-            if width > policy.suspicious_spread_pct:
-                issues.append(QuoteIssue.SUSPICIOUS_SPREAD)
-            elif width > policy.max_spread_pct:
-                issues.append(QuoteIssue.SPREAD_TOO_WIDE)
-        if reference is not None:
-            deviation = RATIO_CONTEXT.divide(
-                EXACT_CONTEXT.subtract(quote.mid, reference).copy_abs(), reference
-            )
-            if deviation > policy.max_reference_deviation_pct:
-                issues.append(QuoteIssue.FAR_FROM_REFERENCE)
+    issues = _price_issues(quote, policy, reference)
     age = now - quote.ts
     if age > policy.max_age:
         issues.append(QuoteIssue.STALE)
     elif age < timedelta(0):
         issues.append(QuoteIssue.FROM_THE_FUTURE)
     return QuoteAssessment(not issues, tuple(issues), quote, repairs)
+
+
+def _price_issues(quote: Quote, policy: QuotePolicy, reference: Decimal | None) -> list[QuoteIssue]:
+    """Missing sides, a crossed or locked book, the spread's width, the distance from
+    the reference price."""
+    issues: list[QuoteIssue] = []
+    if quote.bid <= ZERO:
+        issues.append(QuoteIssue.NON_POSITIVE_BID)
+    if quote.ask <= ZERO:
+        issues.append(QuoteIssue.NON_POSITIVE_ASK)
+    if issues:
+        return issues
+    if quote.bid > quote.ask:
+        issues.append(QuoteIssue.CROSSED)
+    elif quote.bid == quote.ask:
+        issues.append(QuoteIssue.LOCKED)
+    else:
+        width = RATIO_CONTEXT.divide(quote.spread, quote.mid)
+        if width > policy.suspicious_spread_pct:
+            issues.append(QuoteIssue.SUSPICIOUS_SPREAD)
+        elif width > policy.max_spread_pct:
+            issues.append(QuoteIssue.SPREAD_TOO_WIDE)
+    if reference is not None:
+        distance = EXACT_CONTEXT.subtract(quote.mid, reference).copy_abs()
+        if RATIO_CONTEXT.divide(distance, reference) > policy.max_reference_deviation_pct:
+            issues.append(QuoteIssue.FAR_FROM_REFERENCE)
+    return issues
 
 
 def _repair(quote: Quote, policy: QuotePolicy) -> tuple[Quote, tuple[str, ...]]:

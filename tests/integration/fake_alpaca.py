@@ -203,7 +203,9 @@ class FakeAlpaca:
         self._work(order)
         return 200, data
 
-    def route(self, method: str, target: str, body: dict[str, Any] | None) -> tuple[int, Any]:
+    def route(  # noqa: PLR0912 - one branch per Alpaca endpoint the fake serves
+        self, method: str, target: str, body: dict[str, Any] | None
+    ) -> tuple[int, Any]:
         parts = urlsplit(target)
         path, query = parts.path, parse_qs(parts.query)
         if method == "GET" and path == "/v2/account":
