@@ -164,9 +164,15 @@ def symbol_map(
     if not isinstance(value, Mapping):
         raise InvalidInputError(field, "a mapping of symbol to value", value)
     items: dict[str, _V] = {}
-    for key, item in value.items():
-        checked = validate_symbol(key, f"{field} key")
-        items[checked] = convert_value(item, f"{field}[{checked!r}]")
+    try:
+        for key, item in value.items():
+            items[validate_symbol(key, f"{field} key")] = convert_value(item, field)
+    except InvalidInputError as error:
+        if error.field != field:
+            raise
+        # Name the entry only when it is wrong: formatting a label per entry costs a
+        # tenth of building the map.
+        raise type(error)(f"{field}[{key!r}]", error.expected, error.value) from None
     return FrozenMap(items)
 
 

@@ -50,7 +50,7 @@ MAX_ABS = Decimal(10) ** 15
 #: Inputs may carry at most this many digits after the point.
 MAX_DECIMAL_PLACES = 30
 
-_MIN_EXPONENT = -MAX_DECIMAL_PLACES
+_FINEST_PLACE = Decimal(1).scaleb(-MAX_DECIMAL_PLACES)
 _RATIO_PLACES = Decimal("1e-18")
 _RATIO_MAX_ADJUSTED = 9
 
@@ -88,9 +88,9 @@ def to_decimal(value: object, field: str) -> Decimal:
         return ZERO
     if number.copy_abs() >= MAX_ABS:
         raise InvalidInputError(field, f"a number smaller than {MAX_ABS:,} in magnitude", value)
-    exponent = number.as_tuple().exponent
-    assert isinstance(exponent, int)  # finite, checked above
-    if exponent < _MIN_EXPONENT and _trimmed_exponent(number) < _MIN_EXPONENT:
+    # A digit beyond the last place allowed changes the value when quantized to it
+    # (trailing zeros do not). Cheaper than reading the exponent from `as_tuple()`.
+    if _quantize(number, _FINEST_PLACE) != number:
         raise InvalidInputError(
             field, f"a number with at most {MAX_DECIMAL_PLACES} decimal places", value
         )
@@ -115,14 +115,6 @@ def _foreign_number(value: object, field: str) -> Decimal:
         # "nan" and "inf", which the finiteness check refuses.
         return Decimal(str(value))
     raise InvalidInputError(field, _NUMBER, value)
-
-
-def _trimmed_exponent(number: Decimal) -> int:
-    # From the digit tuple, not normalize(): no context, so no overflow or underflow.
-    _, digits, exponent = number.as_tuple()
-    assert isinstance(exponent, int)  # finite by the caller's check
-    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    return exponent + trailing_zeros
 
 
 def canonical(number: Decimal) -> Decimal:

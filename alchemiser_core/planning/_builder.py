@@ -35,11 +35,11 @@ class Standing(NamedTuple):
     target_value: Decimal
     #: |target_value - current_value| > 0, the value to trade.
     gap: Decimal
-    is_sell: bool
+    side: Side
 
     @property
-    def side(self) -> Side:
-        return Side.SELL if self.is_sell else Side.BUY
+    def is_sell(self) -> bool:
+        return self.side is Side.SELL
 
 
 class NearMiss(NamedTuple):

@@ -42,6 +42,7 @@ from alchemiser_core.planning.targets import TargetAllocation, as_target_allocat
 __all__ = ["plan_rebalance"]
 
 _DEFAULT_CONFIG = RebalanceConfig()
+_BUY, _SELL = Side.BUY, Side.SELL
 
 
 def plan_rebalance(
@@ -133,11 +134,11 @@ class _Universe(NamedTuple):
             target_value = weight * investable
             current_value = qty * price if qty else ZERO
             delta = target_value - current_value
-            if delta:
-                is_sell = delta < ZERO
-                gap = -delta if is_sell else delta
+            if delta > ZERO:
+                yield Standing(symbol, weight, price, qty, current_value, target_value, delta, _BUY)
+            elif delta:
                 yield Standing(
-                    symbol, weight, price, qty, current_value, target_value, gap, is_sell
+                    symbol, weight, price, qty, current_value, target_value, -delta, _SELL
                 )
 
 
