@@ -164,6 +164,7 @@ def symbol_map(
     if not isinstance(value, Mapping):
         raise InvalidInputError(field, "a mapping of symbol to value", value)
     items: dict[str, _V] = {}
+    key: object = None
     try:
         for key, item in value.items():
             items[validate_symbol(key, f"{field} key")] = convert_value(item, field)
