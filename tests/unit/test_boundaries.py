@@ -1,0 +1,266 @@
+"""Boundary cases, each worked by hand: the exact edge of a rule, on both sides of it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+
+from alchemiser_core import (
+    AccountSnapshot,
+    OrderIntent,
+    Quote,
+    RebalanceConfig,
+    RebalancePlan,
+    Side,
+    SkippedLeg,
+    SkipReason,
+    limit_price,
+    plan_rebalance,
+    round_price_to_tick,
+    trading_day,
+)
+from alchemiser_core.planning._cash import Lot, fit_buys_to_cash
+from alchemiser_core.planning.orders import Leg
+from alchemiser_core.risk.new_york import new_york_offset
+
+T0 = datetime(2026, 1, 5, 15, tzinfo=UTC)
+STANDARD = timedelta(hours=-5)
+DAYLIGHT = timedelta(hours=-4)
+
+
+# -- the minimum trade ------------------------------------------------------------------
+
+
+def _one_share_plan(min_trade: str) -> RebalancePlan:
+    # Equity 1,000, no reserve, weight 0.15: T = 150 buys floor(150 / 150) = 1 share = 150.
+    snapshot = AccountSnapshot(cash=1000, positions={}, prices={"AAPL": 150}, as_of=T0)
+    config = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=min_trade)
+    return plan_rebalance(snapshot, {"AAPL": "0.15"}, config)
+
+
+def test_an_order_exactly_at_the_minimum_is_sent() -> None:
+    plan = _one_share_plan("150")  # notional 150 is not below 150
+
+    assert [(o.symbol, o.qty) for o in plan.orders] == [("AAPL", 1)]
+    assert plan.skipped == ()
+
+
+def test_an_order_a_cent_below_the_minimum_is_skipped_with_its_numbers() -> None:
+    plan = _one_share_plan("150.01")  # notional 150 < 150.01
+
+    assert plan.orders == ()
+    assert [(s.reason, s.qty, s.notional, s.detail) for s in plan.skipped] == [
+        (SkipReason.BELOW_MINIMUM, 1, 150, "notional 150 < minimum 150.01")
+    ]
+
+
+def test_an_asset_minimum_above_the_config_minimum_wins() -> None:
+    # The asset's own minimum, 151, is above both the config's 5 and the order's 150.
+    from alchemiser_core import AssetRules
+
+    snapshot = AccountSnapshot(
+        cash=1000,
+        positions={},
+        prices={"AAPL": 150},
+        as_of=T0,
+        rules={"AAPL": AssetRules(min_notional=151)},
+    )
+    plan = plan_rebalance(snapshot, {"AAPL": "0.15"}, RebalanceConfig(cash_reserve_pct=0))
+
+    assert [(s.reason, s.detail) for s in plan.skipped] == [
+        (SkipReason.BELOW_MINIMUM, "notional 150 < minimum 151")
+    ]
+
+
+# -- the plan id covers every field it hashes --------------------------------------------
+
+_ORDER = OrderIntent(
+    "AAPL",
+    Side.SELL,
+    qty=2,
+    ref_price=150,
+    client_order_id="x-0",
+    target_weight="0.1",
+    current_weight="0.3",
+    is_full_exit=False,
+)
+_SKIPPED = SkippedLeg("MSFT", Side.BUY, SkipReason.NOT_TRADABLE, "halted", qty=1, notional=400)
+_BASIS = {
+    "account_id": "acct",
+    "as_of": T0,
+    "cash_before": Decimal(1000),
+    "reserve": Decimal(10),
+    "equity": Decimal(2000),
+}
+
+
+def _plan_id(order: OrderIntent = _ORDER, skipped: SkippedLeg = _SKIPPED, **basis: Any) -> str:
+    fields = {**_BASIS, **basis}
+    return RebalancePlan.build(orders=[order], skipped=[skipped], **fields).plan_id
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"account_id": "other"},
+        {"as_of": T0 + timedelta(seconds=1)},
+        {"cash_before": Decimal(1001)},
+        {"reserve": Decimal(11)},
+        {"equity": Decimal(2001)},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_every_basis_field_changes_the_plan_id(change: dict[str, Any]) -> None:
+    assert _plan_id(**change) != _plan_id()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"symbol": "AMZN"},
+        {"side": Side.BUY},
+        {"qty": Decimal(3)},
+        {"ref_price": Decimal(151)},
+        {"target_weight": Decimal("0.2")},
+        {"current_weight": Decimal("0.4")},
+        {"is_full_exit": True},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_every_order_field_changes_the_plan_id(change: dict[str, object]) -> None:
+    assert _plan_id(order=attrs.evolve(_ORDER, **change)) != _plan_id()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"symbol": "NVDA"},
+        {"side": Side.SELL},
+        {"reason": SkipReason.BELOW_MINIMUM},
+        {"detail": "halted today"},
+        {"qty": Decimal(2)},
+        {"notional": Decimal(401)},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_every_skipped_field_changes_the_plan_id(change: dict[str, object]) -> None:
+    assert _plan_id(skipped=attrs.evolve(_SKIPPED, **change)) != _plan_id()
+
+
+def test_the_client_order_id_is_not_hashed_but_derived() -> None:
+    assert _plan_id(order=attrs.evolve(_ORDER, client_order_id="y-9")) == _plan_id()
+
+
+# -- New York daylight saving ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("instant", "offset"),
+    [
+        # Since 2007: 2:00 EST on the second Sunday of March (2026-03-08) is 07:00 UTC,
+        # 2:00 EDT on the first Sunday of November (2026-11-01) is 06:00 UTC.
+        (datetime(2026, 3, 8, 6, 59, 59, tzinfo=UTC), STANDARD),
+        (datetime(2026, 3, 8, 7, tzinfo=UTC), DAYLIGHT),
+        (datetime(2026, 11, 1, 5, 59, 59, tzinfo=UTC), DAYLIGHT),
+        (datetime(2026, 11, 1, 6, tzinfo=UTC), STANDARD),
+        # 1987-2006: first Sunday of April (2006-04-02), last Sunday of October (2006-10-29).
+        (datetime(2006, 4, 2, 6, 59, 59, tzinfo=UTC), STANDARD),
+        (datetime(2006, 4, 2, 7, tzinfo=UTC), DAYLIGHT),
+        (datetime(2006, 10, 29, 5, 59, 59, tzinfo=UTC), DAYLIGHT),
+        (datetime(2006, 10, 29, 6, tzinfo=UTC), STANDARD),
+        # 2007 itself is on the new rule: 2007-03-11 and 2007-11-04.
+        (datetime(2007, 3, 11, 7, tzinfo=UTC), DAYLIGHT),
+        (datetime(2007, 11, 4, 5, 59, tzinfo=UTC), DAYLIGHT),
+        (datetime(2007, 11, 4, 6, tzinfo=UTC), STANDARD),
+        # The first year of the old rule, and its first instant.
+        (datetime(1987, 1, 1, tzinfo=UTC), STANDARD),
+        (datetime(1987, 4, 5, 7, tzinfo=UTC), DAYLIGHT),
+    ],
+    ids=lambda value: value.isoformat() if isinstance(value, datetime) else str(value),
+)
+def test_daylight_saving_starts_and_ends_on_the_hour(instant: datetime, offset: timedelta) -> None:
+    assert new_york_offset(instant) == offset
+
+
+def test_a_timestamp_before_1987_is_refused() -> None:
+    with pytest.raises(ValueError, match="a timestamp from 1987 on"):
+        new_york_offset(datetime(1986, 12, 31, 23, 59, tzinfo=UTC))
+
+
+def test_the_trading_day_turns_at_new_york_midnight_in_both_seasons() -> None:
+    # Winter: midnight in New York is 05:00 UTC; summer: 04:00 UTC.
+    assert trading_day(datetime(2026, 1, 6, 4, 59, tzinfo=UTC)).day == 5
+    assert trading_day(datetime(2026, 1, 6, 5, tzinfo=UTC)).day == 6
+    assert trading_day(datetime(2026, 7, 6, 3, 59, tzinfo=UTC)).day == 5
+    assert trading_day(datetime(2026, 7, 6, 4, tzinfo=UTC)).day == 6
+
+
+# -- limit prices across $1 ----------------------------------------------------------------
+
+
+def test_a_limit_price_across_one_dollar_takes_the_tick_of_its_own_side() -> None:
+    quote = Quote("0.99", "1.01", ts=T0)
+
+    # buy: 0.99 + 0.75 x 0.02 = 1.005, at or above $1 -> cents, down: 1.00
+    assert limit_price(quote, "buy", "0.75") == Decimal("1.00")
+    # sell: 1.01 - 0.015 = 0.995, below $1 -> 1/100 cent, up: 0.995 exactly
+    assert limit_price(quote, "sell", "0.75") == Decimal("0.995")
+
+
+@pytest.mark.parametrize(
+    ("price", "buy", "expected"),
+    [
+        ("1", True, "1"),  # exactly $1 is on the cent grid
+        ("1.0049", True, "1"),  # cents, rounded down
+        ("1.0001", False, "1.01"),  # cents, rounded up
+        ("0.99995", True, "0.9999"),  # sub-penny, down
+        ("0.99991", False, "1"),  # sub-penny, up onto $1
+    ],
+)
+def test_rounding_to_the_default_tick_at_one_dollar(price: str, buy: bool, expected: str) -> None:
+    assert round_price_to_tick(Decimal(price), side_is_buy=buy) == Decimal(expected)
+
+
+# -- topping up after a pro-rata cut ---------------------------------------------------------
+
+
+def _leg(symbol: str, qty: int, price: int) -> Leg:
+    return Leg(
+        symbol,
+        Side.BUY,
+        Decimal(qty),
+        Decimal(price),
+        Decimal("0.5"),
+        Decimal(0),
+        False,
+        Decimal(qty * price),
+    )
+
+
+def test_the_top_up_serves_the_largest_unbought_value_first() -> None:
+    buys = [_leg("A", 6, 100), _leg("B", 10, 40)]
+    lots = [Lot(Decimal(1), Decimal(0))] * 2
+
+    # Wanted 600 + 400 = 1,000 with 970 available: scale 0.97 gives A 5 (of 6) and
+    # B 9 (of 10), 860 spent, 110 left. Unbought: A 100, B 40, so A goes first and
+    # takes one more share (100), leaving 10, too little for B's 40.
+    fit = fit_buys_to_cash(buys, lots, Decimal(970), Decimal(1))
+
+    assert fit.granted == [6, 9]
+    assert fit.leftover == 10
+
+
+def test_the_top_up_breaks_a_tie_in_unbought_value_by_symbol() -> None:
+    buys = [_leg("B", 2, 100), _leg("A", 2, 100)]
+    lots = [Lot(Decimal(1), Decimal(0))] * 2
+
+    # Wanted 400 with 300: scale 0.75 gives 1 and 1 (200 spent, 100 left). Both lack
+    # 100; A, first by symbol, takes the one share the 100 buys.
+    fit = fit_buys_to_cash(buys, lots, Decimal(300), Decimal(1))
+
+    assert fit.granted == [1, 2]
+    assert fit.leftover == 0
