@@ -51,7 +51,7 @@ from alchemiser_core.risk.trading_state import (
     apply_trading_state,
     trading_state,
 )
-from alchemiser_core.venue import default_tick, round_price_to_tick
+from alchemiser_core.venue import VenueRules, default_tick, round_price_to_tick
 
 __all__ = [
     "AccountSnapshot",
@@ -90,6 +90,7 @@ __all__ = [
     "TargetAllocation",
     "TradingState",
     "TradingStateReason",
+    "VenueRules",
     "WeightDiff",
     "allocation_diff",
     "apply_trading_state",

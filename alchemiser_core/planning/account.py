@@ -92,7 +92,8 @@ class AccountSnapshot:
     """What the account holds now: cash, positions, reference prices, per-asset rules.
 
     Every symbol held in a positive quantity needs a positive price; a missing
-    price raises `MissingPriceError` (the audited system assumed "1 share").
+    price raises `MissingPriceError`: a holding without a price cannot be valued, and
+    guessing one (say, "1 share") would size every target wrong.
 
     >>> from datetime import datetime, timezone
     >>> snap = AccountSnapshot(cash="1000", positions={"AAPL": 2}, prices={"AAPL": 150},

@@ -66,7 +66,7 @@ def _missing_price(value: object, field: str = "missing_price") -> MissingPrice:
 
 @attrs.frozen(slots=True, field_transformer=value_fields)
 class RebalanceConfig:
-    """Planning policy; the defaults are the audited system's (1% reserve, $5 minimum).
+    """Planning policy; by default a 1% cash reserve and a $5 minimum trade.
 
     `missing_price` says what a targeted symbol without a reference price does:
     ``"raise"`` (`MissingPriceError`, nothing planned) or ``"skip"`` (every priced leg

@@ -3,7 +3,8 @@
 CLOSED --N consecutive failures--> OPEN --cool-down elapsed, `acquire`--> HALF_OPEN
 (one probe in flight) --success--> HALF_OPEN (next probe) ... M successes --> CLOSED;
 any failure while HALF_OPEN --> OPEN again. A success in CLOSED resets the failure
-count, so only *consecutive* failures trip it (the audited breaker counted any).
+count, so only *consecutive* failures trip it: a busy day's scattered errors are not
+an outage.
 """
 
 from __future__ import annotations

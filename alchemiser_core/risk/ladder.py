@@ -3,9 +3,9 @@
 buy  = bid + r x (ask - bid), rounded *down* to the tick (never pays more than intended)
 sell = ask - r x (ask - bid), rounded *up* to the tick (never accepts less)
 
-The audited system priced every ladder step from one stale quote; here each step is
-priced from the fresh quote the caller supplies, and a quote no newer than the last
-one used is refused as data (`LadderAction.REQUOTE`).
+Each step is priced from the fresh quote the caller supplies, and a quote no newer
+than the last one used is refused as data (`LadderAction.REQUOTE`): a ladder priced
+from one stale quote walks into a spread that has moved.
 """
 
 from __future__ import annotations

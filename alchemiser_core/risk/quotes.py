@@ -1,7 +1,7 @@
 """Quote checks: is this bid/ask fit to price an order from, right now?
 
-The audited system had quote checks that nothing called. `assess_quote` returns every
-problem as a reason code (never raises for a bad quote) and reports any repair.
+`assess_quote` returns every problem as a reason code (it never raises for a bad
+quote) and reports any repair it made.
 """
 
 from __future__ import annotations
