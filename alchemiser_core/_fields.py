@@ -36,6 +36,7 @@ __all__ = [
     "label",
     "member",
     "number",
+    "one_of",
     "optional_number",
     "strict_bool",
     "symbol_map",
@@ -144,6 +145,13 @@ def valid_symbol(value: object, field: str = "value") -> str:
     return validate_symbol(value, field)
 
 
+def one_of(value: object, field: str = "value", *, choices: tuple[str, ...] = ()) -> Any:
+    """One of the strings `choices` (a `Literal` field such as ``rounding``)."""
+    if isinstance(value, str) and value in choices:
+        return value
+    raise InvalidInputError(field, f"one of {choices}", value)
+
+
 def member(value: object, field: str = "value", *, of: type[enum.Enum] | None = None) -> Any:
     """A member of the enum `of`, given as the member or its value (``"buy"``)."""
     if of is None:
@@ -210,6 +218,7 @@ _FIELD_CONVERTERS: frozenset[object] = frozenset(
         aware_datetime,
         identifier,
         valid_symbol,
+        one_of,
         member,
     }
 )

@@ -7,8 +7,7 @@ from typing import Literal
 
 import attrs
 
-from alchemiser_core._fields import bounds, label, number, strict_bool, value_fields
-from alchemiser_core.errors import InvalidInputError
+from alchemiser_core._fields import bounds, label, number, one_of, strict_bool, value_fields
 from alchemiser_core.numeric import ONE, ZERO
 
 __all__ = ["DriftBand", "MissingPrice", "RebalanceConfig", "Rounding"]
@@ -48,22 +47,6 @@ def _drift_band(value: object, field: str = "drift_band") -> DriftBand | None:
     return DriftBand(absolute=value)
 
 
-def _rounding(value: object, field: str = "rounding") -> Rounding:
-    if value == "floor":
-        return "floor"
-    if value == "optimal":
-        return "optimal"
-    raise InvalidInputError(field, f"one of {_ROUNDINGS}", value)
-
-
-def _missing_price(value: object, field: str = "missing_price") -> MissingPrice:
-    if value == "raise":
-        return "raise"
-    if value == "skip":
-        return "skip"
-    raise InvalidInputError(field, f"one of {_MISSING_PRICES}", value)
-
-
 @attrs.frozen(slots=True, field_transformer=value_fields)
 class RebalanceConfig:
     """Planning policy; by default a 1% cash reserve and a $5 minimum trade.
@@ -87,7 +70,9 @@ class RebalanceConfig:
         default=Decimal(5), converter=number, metadata=bounds(ge=ZERO)
     )
     fractional: bool = attrs.field(default=False, converter=strict_bool)
-    rounding: Rounding = attrs.field(default="floor", converter=_rounding)
+    rounding: Rounding = attrs.field(
+        default="floor", converter=one_of, metadata=bounds(choices=_ROUNDINGS)
+    )
     drift_band: DriftBand | None = attrs.field(default=None, converter=_drift_band)
     #: Headroom for buys filling above their reference price, a fraction in [0, 1)
     #: (0.002 is 0.2%): buys are sized so that Σ notional x (1 + it) fits the cash.
@@ -95,4 +80,6 @@ class RebalanceConfig:
         default=ZERO, converter=number, metadata=bounds(ge=ZERO, lt=ONE)
     )
     keep_unlisted: bool = attrs.field(default=False, converter=strict_bool)
-    missing_price: MissingPrice = attrs.field(default="raise", converter=_missing_price)
+    missing_price: MissingPrice = attrs.field(
+        default="raise", converter=one_of, metadata=bounds(choices=_MISSING_PRICES)
+    )
