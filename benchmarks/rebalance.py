@@ -40,7 +40,6 @@ import contextlib
 import functools
 import gc
 import io
-import operator
 import os
 import platform
 import random
@@ -66,12 +65,11 @@ from alchemiser_core import (
 )
 from alchemiser_core.numeric import ZERO, exact_context
 from alchemiser_core.planning.orders import SkippedLeg
-from alchemiser_core.planning.plan import PlanBasis
+from alchemiser_core.planning.plan import PlanBasis, skipped_order
 
 SIZES = (10, 100, 500, 2_000, 5_000)
 STARTS = ("cash", "holdings")
 SEED = 20261126
-_SKIP_ORDER = operator.attrgetter("symbol", "side", "reason")  # as the planner sorts them
 AS_OF = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
 # The peers invest the whole value, so Alchemiser is run without reserve or minimum.
 FLOOR = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0, rounding="floor")
@@ -267,7 +265,7 @@ def output_of(plan: RebalancePlan) -> Callable[[], RebalancePlan]:
 
     def rebuild() -> RebalancePlan:
         skipped = [SkippedLeg._checked(*fields) for fields in skipped_fields]
-        skipped.sort(key=_SKIP_ORDER)
+        skipped.sort(key=skipped_order)
         return RebalancePlan._from_legs(basis, sells, buys, skipped)
 
     if rebuild() != plan:

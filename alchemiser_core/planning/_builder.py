@@ -21,7 +21,8 @@ from alchemiser_core.planning.account import DEFAULT_RULES, AssetRules
 from alchemiser_core.planning.config import DriftBand, RebalanceConfig
 from alchemiser_core.planning.optimal import Candidate, choose_extra_increments
 from alchemiser_core.planning.orders import Leg, Side, SkippedLeg, SkipReason, leg_notional
-from alchemiser_core.planning.plan import PlanBasis, RebalancePlan
+from alchemiser_core.planning.plan import PlanBasis, RebalancePlan, skipped_order
+from alchemiser_core.planning.sizing import whole_lots
 
 
 class Standing(NamedTuple):
@@ -203,7 +204,7 @@ class PlanBuilder:
         lot, one more lot becomes an option that the knapsack may take to fund buys.
         """
         unit = standing.ref_price * lot.increment
-        steps = standing.gap // unit
+        steps = whole_lots(standing.gap, unit)
         if not (self.policy.optimal and standing.is_sell):
             return steps
         remainder = standing.gap - steps * unit
@@ -267,7 +268,7 @@ class PlanBuilder:
         # The legs are in symbol order, and a reverse sort is still stable.
         sells = sorted(self.sells, key=leg_notional, reverse=True)
         buys = sorted(buys, key=leg_notional, reverse=True)
-        self.skipped.sort(key=_skip_order)
+        self.skipped.sort(key=skipped_order)
         return RebalancePlan._from_legs(basis, sells, buys, self.skipped)
 
     # -- optimal rounding ---------------------------------------------------------------
@@ -419,8 +420,3 @@ def _extra_lot(
 
 def _symbol(leg: Leg) -> str:
     return leg.symbol
-
-
-def _skip_order(leg: SkippedLeg) -> tuple[str, str, str]:
-    # Side and SkipReason are StrEnums, so they compare as their values.
-    return (leg.symbol, leg.side, leg.reason)

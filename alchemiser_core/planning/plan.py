@@ -24,7 +24,7 @@ from alchemiser_core.errors import AlchemiserError, InvalidInputError
 from alchemiser_core.numeric import ZERO, canonical, exact_sum, to_decimal
 from alchemiser_core.planning.orders import Leg, OrderIntent, Side, SkippedLeg, leg_notional
 
-__all__ = ["PLAN_FORMAT", "PlanBasis", "RebalancePlan", "client_order_id_for"]
+__all__ = ["PLAN_FORMAT", "PlanBasis", "RebalancePlan", "client_order_id_for", "skipped_order"]
 
 #: Written into every JSON plan; bump when the canonical content changes.
 PLAN_FORMAT = "alchemiser.plan/1"
@@ -106,7 +106,7 @@ class RebalancePlan:
             raise InvalidInputError(
                 "orders", "sells before buys, larger notional first, then symbol", self.orders
             )
-        if list(self.skipped) != sorted(self.skipped, key=_skip_sort_key):
+        if list(self.skipped) != sorted(self.skipped, key=skipped_order):
             raise InvalidInputError("skipped", "legs sorted by symbol, side, reason", self.skipped)
         expected_id = _content_id(
             self._basis(), [order.to_leg() for order in self.orders], self.skipped
@@ -161,7 +161,7 @@ class RebalancePlan:
             basis,
             [leg for leg in legs if leg.side is Side.SELL],
             [leg for leg in legs if leg.side is Side.BUY],
-            sorted(_skipped(list(skipped)), key=_skip_sort_key),
+            sorted(_skipped(list(skipped)), key=skipped_order),
         )
 
     @classmethod
@@ -424,7 +424,8 @@ def _order_sort_key(order: OrderIntent) -> tuple[int, Decimal, str]:
     return (0 if order.side is Side.SELL else 1, -order.notional, order.symbol)
 
 
-def _skip_sort_key(leg: SkippedLeg) -> tuple[str, str, str]:
+def skipped_order(leg: SkippedLeg) -> tuple[str, str, str]:
+    """Package-internal: the order of a plan's skipped legs (symbol, side, reason)."""
     return (leg.symbol, leg.side.value, leg.reason.value)
 
 

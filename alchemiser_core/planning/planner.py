@@ -37,6 +37,7 @@ from alchemiser_core.planning.account import DEFAULT_RULES, AccountSnapshot
 from alchemiser_core.planning.config import RebalanceConfig
 from alchemiser_core.planning.orders import Side, SkippedLeg, SkipReason, leg_notional
 from alchemiser_core.planning.plan import PlanBasis, RebalancePlan
+from alchemiser_core.planning.sizing import whole_lots
 from alchemiser_core.planning.targets import TargetAllocation, as_target_allocation
 
 __all__ = ["plan_rebalance"]
@@ -109,7 +110,7 @@ def _size_all(builder: PlanBuilder, standings: Iterable[Standing], short_lane: L
         if short_lane is None or not standing.target_weight or (optimal and standing.is_sell):
             builder.size(standing)
             continue
-        whole_shares = standing.gap // standing.ref_price  # an integer: already canonical
+        whole_shares = whole_lots(standing.gap, standing.ref_price)  # exponent 0: canonical
         if whole_shares:
             builder.add_order(standing, whole_shares, short_lane)
         else:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from alchemiser_core._contexts import EXACT_CONTEXT
-from alchemiser_core._fields import check_bounds
+from alchemiser_core._fields import number
 from alchemiser_core.errors import InvalidInputError
-from alchemiser_core.numeric import ZERO, canonical, to_decimal
+from alchemiser_core.numeric import ZERO, canonical
 from alchemiser_core.planning.account import DEFAULT_RULES, AssetRules
 
 __all__ = ["size_position"]
@@ -35,11 +35,17 @@ def size_position(
         raise InvalidInputError("rules", "an AssetRules", rules)
     if fractional is not None and not isinstance(fractional, bool):
         raise InvalidInputError("fractional", "True, False or None", fractional)
-    target = to_decimal(target_value, "target_value")
-    check_bounds(target, "target_value", target_value, ge=ZERO)
-    unit_price = to_decimal(price, "price")
-    check_bounds(unit_price, "price", price, gt=ZERO)
+    target = number(target_value, "target_value", ge=ZERO)
+    unit_price = number(price, "price", gt=ZERO)
     use_fractions = rules.fractionable if fractional is None else fractional
     increment = rules.effective_increment(fractional=use_fractions)
-    steps = EXACT_CONTEXT.divide_int(target, EXACT_CONTEXT.multiply(unit_price, increment))
+    steps = whole_lots(target, EXACT_CONTEXT.multiply(unit_price, increment))
     return canonical(EXACT_CONTEXT.multiply(steps, increment)) if steps else ZERO
+
+
+def whole_lots(value: Decimal, lot_value: Decimal) -> Decimal:
+    """Package-internal: how many whole lots worth `lot_value` fit in `value` (floor, exact).
+
+    The one sizing rule: `size_position` and the planner (for each leg's gap) both use it.
+    """
+    return EXACT_CONTEXT.divide_int(value, lot_value)
