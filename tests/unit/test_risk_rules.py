@@ -1,0 +1,261 @@
+"""Rules of the risk and execution values, each at its edge (found by mutation testing)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from alchemiser_core import (
+    BreakerState,
+    BreakerStatus,
+    ExecutionLadder,
+    FrozenMap,
+    InvalidInputError,
+    LadderAction,
+    OrderIntent,
+    Quote,
+    QuoteIssue,
+    QuotePolicy,
+    assess_quote,
+    limit_price,
+)
+from alchemiser_core.risk.new_york import new_york_offset
+
+T0 = datetime(2026, 11, 26, 15, tzinfo=UTC)
+STANDARD = timedelta(hours=-5)
+DAYLIGHT = timedelta(hours=-4)
+
+
+# -- circuit breaker ------------------------------------------------------------------------
+
+
+def _tripped() -> BreakerState:
+    # Threshold 2: two failures in a row open it at T0.
+    return BreakerState(failure_threshold=2, success_threshold=2, cooldown=timedelta(seconds=30))
+
+
+def test_a_closed_breaker_lets_every_call_go() -> None:
+    breaker = BreakerState()
+
+    assert breaker.allows(T0) is True
+    assert breaker.acquire(T0) == (True, breaker)
+
+
+def test_tripping_resets_the_counts_and_records_the_time() -> None:
+    opened = _tripped().on_failure(T0).on_failure(T0)
+
+    assert opened.status is BreakerStatus.OPEN
+    assert (opened.consecutive_failures, opened.consecutive_successes) == (0, 0)
+    assert (opened.opened_at, opened.probe_in_flight) == (T0, False)
+
+
+def test_a_probe_success_counts_and_frees_the_probe() -> None:
+    probing = _tripped().on_failure(T0).on_failure(T0).acquire(T0 + timedelta(seconds=30))[1]
+
+    after_one = probing.on_success(T0 + timedelta(seconds=31))
+
+    assert after_one.status is BreakerStatus.HALF_OPEN
+    assert (after_one.consecutive_successes, after_one.probe_in_flight) == (1, False)
+
+
+def test_the_last_probe_success_closes_with_clean_counts() -> None:
+    breaker = _tripped().on_failure(T0).on_failure(T0)
+    for second in (30, 31):
+        breaker = breaker.acquire(T0 + timedelta(seconds=second))[1]
+        breaker = breaker.on_success(T0 + timedelta(seconds=second))
+
+    assert breaker == BreakerState(
+        failure_threshold=2, success_threshold=2, cooldown=timedelta(seconds=30)
+    )
+
+
+def test_a_failed_probe_reopens_with_clean_counts() -> None:
+    probing = _tripped().on_failure(T0).on_failure(T0).acquire(T0 + timedelta(seconds=30))[1]
+    probing = probing.on_success(T0 + timedelta(seconds=30))  # one success so far
+    probing = probing.acquire(T0 + timedelta(seconds=31))[1]
+
+    reopened = probing.on_failure(T0 + timedelta(seconds=32))
+
+    assert reopened.status is BreakerStatus.OPEN
+    assert (reopened.consecutive_successes, reopened.probe_in_flight) == (0, False)
+    assert reopened.opened_at == T0 + timedelta(seconds=32)
+
+
+@pytest.mark.parametrize("method", ["on_success", "on_failure", "allows"])
+def test_the_breaker_refuses_a_naive_now(method: str) -> None:
+    naive = datetime(2026, 11, 26, 15)  # noqa: DTZ001 - the bad value under test
+
+    with pytest.raises(InvalidInputError) as raised:
+        getattr(BreakerState(), method)(naive)
+
+    assert raised.value.field == "now"
+
+
+# -- limit prices and the ladder ---------------------------------------------------------------
+
+
+def test_a_limit_price_needs_a_two_sided_quote() -> None:
+    for bid, ask in (("0", "10"), ("10", "0")):
+        with pytest.raises(InvalidInputError) as raised:
+            limit_price(Quote(bid, ask, ts=T0), "buy", "0.5")
+        assert raised.value.field == "quote"
+
+
+def test_a_negative_aggressiveness_is_refused() -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        limit_price(Quote("10", "10.1", ts=T0), "buy", "-0.1")
+
+    assert (raised.value.field, raised.value.expected) == ("aggressiveness", "a number >= 0")
+
+
+def test_an_explicit_tick_is_used_on_both_sides() -> None:
+    quote = Quote("10.00", "10.10", ts=T0)
+
+    # buy 10 + 0.5 x 0.1 = 10.05, down to the 0.25 tick: 10.00; sell 10.10 - 0.05 = 10.05, up: 10.25
+    assert limit_price(quote, "buy", "0.5", tick="0.25") == Decimal("10.00")
+    assert limit_price(quote, "sell", "0.5", tick="0.25") == Decimal("10.25")
+
+
+def test_a_ladder_step_index_must_be_a_plain_int() -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        ExecutionLadder().step(True, Quote("10", "10.1", ts=T0), "buy")
+
+    assert raised.value.field == "index"
+
+
+def test_a_ladder_step_refuses_a_negative_aggressiveness() -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        ExecutionLadder(steps=("-0.1", "0.5"))
+
+    assert (raised.value.field, raised.value.expected) == ("steps[0]", "a number >= 0")
+
+
+def test_a_quote_as_old_as_the_previous_one_asks_for_a_new_quote() -> None:
+    quote = Quote("10", "10.1", ts=T0)
+
+    step = ExecutionLadder().step(1, quote, "buy", previous_quote_ts=T0)
+
+    assert (step.action, step.quote_ts, step.price) == (LadderAction.REQUOTE, T0, None)
+
+
+# -- quote checks ----------------------------------------------------------------------------------
+
+
+def test_a_quote_of_age_zero_is_fresh_under_a_zero_max_age() -> None:
+    policy = QuotePolicy(max_age=timedelta(0))
+
+    assert assess_quote(Quote("10", "10.01", ts=T0), T0, policy).ok
+
+
+def test_a_spread_exactly_at_the_limit_is_fit() -> None:
+    # spread 0.02 / mid 10 = 0.002: the limit itself is allowed, a hair above it is not.
+    quote = Quote("9.99", "10.01", ts=T0)
+
+    assert assess_quote(quote, T0, QuotePolicy(max_spread_pct="0.002")).ok
+    assert assess_quote(quote, T0, QuotePolicy(max_spread_pct="0.0019")).issues == (
+        QuoteIssue.SPREAD_TOO_WIDE,
+    )
+
+
+def test_a_spread_exactly_at_the_suspicious_line_is_only_too_wide() -> None:
+    quote = Quote("9.99", "10.01", ts=T0)  # width 0.002
+    policy = QuotePolicy(max_spread_pct="0.001", suspicious_spread_pct="0.002")
+
+    assert assess_quote(quote, T0, policy).issues == (QuoteIssue.SPREAD_TOO_WIDE,)
+
+
+def test_a_mid_exactly_at_the_reference_deviation_is_fit() -> None:
+    # mid 10.5 against reference 10: 0.5 / 10 = 0.05, the default limit.
+    quote = Quote("10.49", "10.51", ts=T0)
+    policy = QuotePolicy(max_spread_pct="0.01")
+
+    assert assess_quote(quote, T0, policy, reference_price=10).ok
+    assert assess_quote(quote, T0, policy, reference_price="9.99").issues == (
+        QuoteIssue.FAR_FROM_REFERENCE,
+    )
+
+
+def test_a_missing_ask_is_repaired_above_the_bid() -> None:
+    policy = QuotePolicy(one_sided_repair_pct="0.001", max_spread_pct="0.01")
+
+    assessed = assess_quote(Quote("10", "0", ts=T0), T0, policy)
+
+    # ask = 10 x (1 + 0.001) = 10.01
+    assert assessed.quote.ask == Decimal("10.01")
+    assert assessed.repairs == ("ask missing: set to bid x (1 + 0.001) = 10.010",)
+    assert assessed.ok
+
+
+def test_a_missing_bid_is_repaired_below_the_ask() -> None:
+    policy = QuotePolicy(one_sided_repair_pct="0.001", max_spread_pct="0.01")
+
+    assessed = assess_quote(Quote("0", "10", ts=T0), T0, policy)
+
+    # bid = 10 x (1 - 0.001) = 9.99
+    assert assessed.quote.bid == Decimal("9.99")
+    assert assessed.repairs == ("bid missing: set to ask x (1 - 0.001) = 9.990",)
+
+
+# -- New York time ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("instant", "offset"),
+    [
+        # 1987: October 31 is a Saturday, November 1 a Sunday: the last Sunday is the 25th.
+        (datetime(1987, 10, 25, 5, 59, tzinfo=UTC), DAYLIGHT),
+        (datetime(1987, 10, 25, 6, tzinfo=UTC), STANDARD),
+        # 2004: October 31 is itself a Sunday.
+        (datetime(2004, 10, 31, 5, 59, tzinfo=UTC), DAYLIGHT),
+        (datetime(2004, 10, 31, 6, tzinfo=UTC), STANDARD),
+        # 1992: November 1 is a Sunday, so the last Sunday of October is the 25th.
+        (datetime(1992, 10, 25, 6, tzinfo=UTC), STANDARD),
+        (datetime(1992, 10, 25, 5, 59, tzinfo=UTC), DAYLIGHT),
+    ],
+)
+def test_the_old_rule_ends_on_the_last_sunday_of_october(
+    instant: datetime, offset: timedelta
+) -> None:
+    assert new_york_offset(instant) == offset
+
+
+def test_new_york_offset_reads_the_instant_not_its_wall_clock() -> None:
+    # 2026-03-08 03:00 at UTC+05:00 is 22:00 UTC on the 7th: still standard time.
+    plus_five = datetime(2026, 3, 8, 3, tzinfo=timezone(timedelta(hours=5)))
+
+    assert new_york_offset(plus_five) == STANDARD
+
+
+def test_new_york_offset_names_its_argument_in_errors() -> None:
+    with pytest.raises(InvalidInputError) as naive:
+        new_york_offset(datetime(2026, 1, 1))  # noqa: DTZ001 - the bad value under test
+    too_early = datetime(1986, 6, 1, tzinfo=UTC)
+    with pytest.raises(InvalidInputError) as early:
+        new_york_offset(too_early)
+
+    assert naive.value.field == "ts"
+    assert (early.value.field, early.value.value) == ("ts", too_early)
+
+
+# -- values --------------------------------------------------------------------------------------
+
+
+def test_a_frozen_map_hashes_its_items_and_keeps_the_hash() -> None:
+    first, second = FrozenMap({"A": 1}), FrozenMap({"A": 2})
+
+    assert hash(first) == hash((("A", 1),))
+    assert hash(first) != hash(second)
+    assert first._hash == hash(first)
+
+
+def test_an_order_repr_says_when_it_is_a_full_exit() -> None:
+    exit_order = OrderIntent(
+        "A", "sell", qty=2, ref_price=5, client_order_id="x-0", is_full_exit=True
+    )
+
+    assert repr(exit_order) == "OrderIntent(SELL 2 A @ 5 = 10, full exit, id='x-0')"
+    assert repr(OrderIntent("A", "sell", qty=2, ref_price=5, client_order_id="x-0")) == (
+        "OrderIntent(SELL 2 A @ 5 = 10, id='x-0')"
+    )
