@@ -1,0 +1,99 @@
+"""The field converters and the transformer that tells each one its field's name.
+
+The value classes are made at import time, before any test runs; the classes here
+are made inside the tests, so the transformer's own rules are checked as it runs.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+import pytest
+
+from alchemiser_core import InvalidInputError
+from alchemiser_core._fields import (
+    bounds,
+    label,
+    member,
+    number,
+    one_of,
+    optional_number,
+    value_fields,
+    whole_number,
+)
+from alchemiser_core.planning.orders import Side
+
+
+def _probe_class() -> type:
+    @attrs.frozen(slots=True, field_transformer=value_fields)
+    class Probe:
+        price: Decimal = attrs.field(converter=number, metadata=bounds(gt=Decimal(0)))
+        band: Decimal = attrs.field(
+            default=Decimal(0), converter=number, metadata=label("probe.band", ge=Decimal(0))
+        )
+        side: Side = attrs.field(default=Side.BUY, converter=member, metadata=bounds(of=Side))
+        plain: str = attrs.field(default="", converter=str)  # not one of ours: left alone
+
+    return Probe
+
+
+def test_value_fields_converts_with_the_fields_own_bounds() -> None:
+    probe = _probe_class()(price="1.50", band="0.1", side="sell", plain=5)
+
+    assert (probe.price, probe.band, probe.side, probe.plain) == (
+        Decimal("1.5"),
+        Decimal("0.1"),
+        Side.SELL,
+        "5",
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "expected", "value"),
+    [
+        ({"price": 0}, "price", "a number > 0", 0),
+        ({"price": 1, "band": -1}, "probe.band", "a number >= 0", -1),
+        ({"price": 1, "side": "hold"}, "side", "one of 'buy', 'sell'", "hold"),
+    ],
+)
+def test_value_fields_names_the_field_or_its_label(
+    fields: dict[str, object], field: str, expected: str, value: object
+) -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        _probe_class()(**fields)
+
+    assert (raised.value.field, raised.value.expected, raised.value.value) == (
+        field,
+        expected,
+        value,
+    )
+
+
+def test_whole_number_takes_plain_ints_from_its_lower_bound() -> None:
+    assert whole_number(0) == 0
+    assert whole_number(3, "n", ge=3) == 3
+    for bad in (-1, True, 1.0, "1"):
+        with pytest.raises(InvalidInputError) as raised:
+            whole_number(bad, "n")
+        assert (raised.value.field, raised.value.expected) == ("n", "an integer >= 0")
+
+
+def test_optional_number_keeps_none_and_checks_the_rest() -> None:
+    assert optional_number(None, "cap", gt=Decimal(0)) is None
+    assert optional_number("2.50", "cap", gt=Decimal(0)) == Decimal("2.5")
+    with pytest.raises(InvalidInputError) as raised:
+        optional_number(0, "cap", gt=Decimal(0))
+    assert raised.value.expected == "a number > 0"
+
+
+def test_one_of_takes_only_the_listed_strings() -> None:
+    assert one_of("floor", "rounding", choices=("floor", "optimal")) == "floor"
+    with pytest.raises(InvalidInputError) as raised:
+        one_of(1, "rounding", choices=("floor", "optimal"))
+    assert raised.value.expected == "one of ('floor', 'optimal')"
+
+
+def test_member_needs_its_enum() -> None:
+    with pytest.raises(TypeError, match="needs the enum"):
+        member("buy", "side")
