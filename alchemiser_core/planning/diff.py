@@ -49,11 +49,12 @@ def allocation_diff(
     symbols = sorted({s for s, q in snapshot.positions.items() if q} | set(weights))
     diffs = []
     for symbol in symbols:
-        if symbol not in snapshot.prices and weights.get(symbol, ZERO) > ZERO:
+        # Every held symbol has a price (AccountSnapshot checks), so an unpriced one is targeted.
+        if symbol not in snapshot.prices and weights[symbol] > ZERO:
             raise MissingPriceError(
                 f"prices[{symbol!r}]", "a price for every targeted symbol", None
             )
-        value = snapshot.value_of(symbol) if symbol in snapshot.prices else ZERO
+        value = snapshot.value_of(symbol)  # 0 when not held, priced or not
         current = ratio(value, equity)
         target = weights.get(symbol, ZERO)
         diffs.append(

@@ -392,17 +392,17 @@ def _skipped_from(entries: list[Any]) -> tuple[SkippedLeg, ...]:
 
 
 def _check_written_totals(plan: RebalancePlan, document: dict[str, Any]) -> None:
-    # Compared by value: a plan written before notionals and totals were canonical
-    # ("2539.50") has the same id and reads back, canonical.
-    for order, entry in zip(plan.orders, document["orders"], strict=True):
-        written = to_decimal(_require(entry, "notional", str), f"{order.symbol} notional")
-        if written != order.notional:
-            raise InvalidInputError(
-                f"plan JSON notional of {order.symbol}", str(order.notional), entry["notional"]
-            )
+    # Compared by value, so a plan written with trailing zeros ("2539.50") reads back.
+    # The orders were read from the same list, so the indices match.
+    for index, order in enumerate(plan.orders):
+        field = f"plan JSON notional of {order.symbol}"
+        written = _require(document["orders"][index], "notional", str)
+        if to_decimal(written, field) != order.notional:
+            raise InvalidInputError(field, str(order.notional), written)
     for key in ("total_sell_value", "total_buy_value", "cash_after"):
-        if to_decimal(_require(document, key, str), key) != getattr(plan, key):
-            raise InvalidInputError(f"plan JSON {key}", str(getattr(plan, key)), document[key])
+        written = _require(document, key, str)
+        if to_decimal(written, f"plan JSON {key}") != getattr(plan, key):
+            raise InvalidInputError(f"plan JSON {key}", str(getattr(plan, key)), written)
 
 
 # -- invariants and hashing ---------------------------------------------------------------

@@ -174,9 +174,8 @@ def _without_unpriced(
     unpriced under `missing_price="skip"`, else `MissingPriceError`."""
     keep = []
     unpriced = []
-    for index, (symbol, weight) in enumerate(
-        zip(universe.symbols, universe.target_weights, strict=True)
-    ):
+    for index, symbol in enumerate(universe.symbols):
+        weight = universe.target_weights[index]
         if symbol in prices:
             keep.append(index)
         elif not weight:

@@ -40,7 +40,7 @@ def size_position(
     use_fractions = rules.fractionable if fractional is None else fractional
     increment = rules.effective_increment(fractional=use_fractions)
     steps = whole_lots(target, EXACT_CONTEXT.multiply(unit_price, increment))
-    return canonical(EXACT_CONTEXT.multiply(steps, increment)) if steps else ZERO
+    return canonical(EXACT_CONTEXT.multiply(steps, increment))
 
 
 def whole_lots(value: Decimal, lot_value: Decimal) -> Decimal:

@@ -102,10 +102,10 @@ class BreakerState:
             return self  # a late result of a call started before the trip proves nothing
         successes = self.consecutive_successes + 1
         if successes >= self.success_threshold:
+            # Failures were reset when it opened, and a failure while probing reopens it.
             return attrs.evolve(
                 self,
                 status=BreakerStatus.CLOSED,
-                consecutive_failures=0,
                 consecutive_successes=0,
                 opened_at=None,
                 probe_in_flight=False,

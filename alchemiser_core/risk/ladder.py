@@ -43,7 +43,7 @@ def limit_price(
         raise InvalidInputError("side", "'buy' or 'sell'", side)
     ratio = number(aggressiveness, "aggressiveness", ge=ZERO, le=ONE)
     step = None if tick is None else number(tick, "tick", gt=ZERO)
-    if quote.bid <= ZERO or quote.ask <= ZERO or quote.bid > quote.ask:
+    if quote.bid <= ZERO or quote.bid > quote.ask:  # so the ask is positive too
         raise InvalidInputError("quote", "a two-sided, uncrossed quote (assess it first)", quote)
     move = EXACT_CONTEXT.multiply(ratio, quote.spread)
     if Side(side) is Side.BUY:

@@ -28,9 +28,8 @@ def _nth_sunday(year: int, month: int, n: int) -> date:
     return first_sunday + timedelta(weeks=n - 1)
 
 
-def _last_sunday(year: int, month: int) -> date:
-    next_month = date(year + month // 12, month % 12 + 1, 1)
-    last = next_month - timedelta(days=1)
+def _last_sunday_of_october(year: int) -> date:
+    last = date(year, 10, 31)
     return last - timedelta(days=(last.weekday() - _SUNDAY) % 7)
 
 
@@ -47,7 +46,7 @@ def new_york_offset(moment: datetime) -> timedelta:
     if year >= _CURRENT_RULE_YEAR:
         start, end = _nth_sunday(year, 3, 2), _nth_sunday(year, 11, 1)
     else:
-        start, end = _nth_sunday(year, 4, 1), _last_sunday(year, 10)
+        start, end = _nth_sunday(year, 4, 1), _last_sunday_of_october(year)
     # 2:00 local standard time = 07:00 UTC; 2:00 local daylight time = 06:00 UTC.
     daylight_from = datetime(start.year, start.month, start.day, 7, tzinfo=UTC)
     daylight_until = datetime(end.year, end.month, end.day, 6, tzinfo=UTC)

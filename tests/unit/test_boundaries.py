@@ -264,3 +264,17 @@ def test_the_top_up_breaks_a_tie_in_unbought_value_by_symbol() -> None:
 
     assert fit.granted == [1, 2]
     assert fit.leftover == 0
+
+
+def test_normalizing_does_not_depend_on_the_callers_decimal_context() -> None:
+    from decimal import localcontext
+
+    from alchemiser_core import TargetAllocation
+
+    with localcontext() as context:
+        context.prec = 5  # a caller's setting must not round the weights
+        normalized = TargetAllocation({"A": "0.2", "B": "0.2", "C": "0.2"}).normalized()
+
+    # 1/3 floored to 20 places; A, first of the largest, takes the dust of 1e-20.
+    assert normalized.weights["A"] == Decimal("0.33333333333333333334")
+    assert normalized.weights["B"] == Decimal("0.33333333333333333333")

@@ -154,6 +154,13 @@ CASES: list[tuple[str, Callable[[], object], str, str, object]] = [
         "an upper-case ticker such as 'AAPL', 'BRK.B' or 'BTC/USD'",
         "a",
     ),
+    (
+        "targets.normalized",
+        lambda: TargetAllocation({"A": 0}).normalized(),
+        "weights",
+        "at least one positive weight to normalise",
+        0,
+    ),
     ("targets.weight", lambda: TargetAllocation({"A": 2}), "weights['A']", "a number <= 1", 2),
     (
         "config.reserve",

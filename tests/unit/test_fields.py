@@ -97,3 +97,10 @@ def test_one_of_takes_only_the_listed_strings() -> None:
 def test_member_needs_its_enum() -> None:
     with pytest.raises(TypeError, match="needs the enum"):
         member("buy", "side")
+
+
+def test_a_converter_called_without_a_field_name_says_value() -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        whole_number(-1)
+
+    assert raised.value.field == "value"

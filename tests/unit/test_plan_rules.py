@@ -391,3 +391,55 @@ def test_an_input_error_survives_pickling_with_its_parts() -> None:
 
     assert type(copy) is MissingPriceError
     assert (copy.field, copy.expected, copy.value) == ("prices['A']", "a price", None)
+
+
+def test_unreadable_written_numbers_are_named_in_the_error() -> None:
+    plan = _plan_of(("buy", "A", 3, 10))
+
+    with pytest.raises(InvalidInputError) as notional:
+        RebalancePlan.from_json(_tampered(plan, {"notional": "abc"}))
+    with pytest.raises(InvalidInputError) as total:
+        RebalancePlan.from_json(_tampered(plan, {"cash_after": "abc"}))
+
+    assert (notional.value.field, notional.value.value) == ("plan JSON notional of A", "abc")
+    assert (total.value.field, total.value.value) == ("plan JSON cash_after", "abc")
+
+
+def test_orders_out_of_submission_order_are_refused() -> None:
+    plan = _plan_of(("sell", "A", 1, 10), ("buy", "B", 1, 10))
+
+    with pytest.raises(InvalidInputError) as raised:
+        attrs.evolve(plan, orders=plan.orders[::-1])
+
+    assert (raised.value.field, raised.value.expected, raised.value.value) == (
+        "orders",
+        "sells before buys, larger notional first, then symbol",
+        plan.orders[::-1],
+    )
+
+
+def test_every_note_of_a_partly_ordered_leg_is_on_its_order_line() -> None:
+    notes = (
+        SkippedLeg("A", Side.BUY, SkipReason.NOT_TRADABLE),
+        SkippedLeg("A", Side.BUY, SkipReason.REDUCED_FOR_CASH, "wanted 5, cash allows 3", 2, 20),
+    )
+    plan = _plan_of(("buy", "A", 3, 10), skipped=notes)
+
+    assert repr(plan).splitlines()[1] == (
+        "  BUY  3 A @ 10 = 30 (not_tradable) (reduced_for_cash: wanted 5, cash allows 3)"
+    )
+
+
+def test_a_sell_of_a_symbol_not_held_exceeds_what_is_held() -> None:
+    snap = snapshot(0, prices={"A": 10})
+
+    assert [
+        (d.reason, d.detail) for d in preflight(_plan_of(("sell", "A", 1, 10)), snap).denials
+    ] == [(DenialReason.SELL_EXCEEDS_HELD, "sells 1 of 0 held")]
+
+
+def test_the_fractional_minimum_applies_to_fractions_only() -> None:
+    # A whole share of a fractionable asset at $0.50 is not a fractional order.
+    snap = snapshot(0, prices={"FR": "0.5"}, rules={"FR": AssetRules(fractionable=True)})
+
+    assert preflight(_plan_of(("buy", "FR", 1, "0.5")), snap).ok

@@ -259,3 +259,39 @@ def test_an_order_repr_says_when_it_is_a_full_exit() -> None:
     assert repr(OrderIntent("A", "sell", qty=2, ref_price=5, client_order_id="x-0")) == (
         "OrderIntent(SELL 2 A @ 5 = 10, id='x-0')"
     )
+
+
+def test_each_ladder_step_reports_its_index_and_terms() -> None:
+    ladder = ExecutionLadder(steps=("0.5", "0.75"), wait_per_step=timedelta(seconds=3))
+    quote = Quote("10.00", "10.10", ts=T0)
+
+    limit = ladder.step(1, quote, "buy", tick="0.25")
+    requote = ladder.step(1, quote, "buy", previous_quote_ts=T0)
+    final = ladder.step(2, quote, "buy")
+
+    # 10 + 0.75 x 0.10 = 10.075, down to the 0.25 tick: 10.00
+    assert (limit.index, limit.price, limit.aggressiveness, limit.wait) == (
+        1,
+        Decimal("10.00"),
+        Decimal("0.75"),
+        timedelta(seconds=3),
+    )
+    assert (requote.index, final.index, final.action) == (1, 2, LadderAction.MARKET)
+
+
+def test_the_trading_day_does_not_depend_on_the_hosts_time_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        from alchemiser_core import trading_day
+
+        # 04:59 UTC on 6 January is 23:59 on the 5th in New York (and 13:59 the 6th in Tokyo).
+        assert trading_day(datetime(2026, 1, 6, 4, 59, tzinfo=UTC)).day == 5
+        assert new_york_offset(datetime(2026, 1, 6, 4, 59, tzinfo=UTC)) == STANDARD
+    finally:
+        monkeypatch.undo()
+        time.tzset()
