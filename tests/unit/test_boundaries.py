@@ -278,3 +278,51 @@ def test_normalizing_does_not_depend_on_the_callers_decimal_context() -> None:
     # 1/3 floored to 20 places; A, first of the largest, takes the dust of 1e-20.
     assert normalized.weights["A"] == Decimal("0.33333333333333333334")
     assert normalized.weights["B"] == Decimal("0.33333333333333333333")
+
+
+def test_optimal_mode_tops_up_a_held_position_less_than_a_lot_short() -> None:
+    from alchemiser_core import OrderIntent as _Order
+
+    # Equity 900 + 1 x 100 = 1,000; A's target 0.19 x 1,000 = 190, so it is 90 short:
+    # less than one 100 lot, which floor mode cannot buy. One more lot moves |190 - V|
+    # from 90 to 10, a gain of 2 x 90 - 100 = 80, and the 900 of cash pays for it.
+    snapshot = AccountSnapshot(cash=900, positions={"A": 1}, prices={"A": 100}, as_of=T0)
+    floor = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0)
+    optimal = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0, rounding="optimal")
+
+    floor_plan = plan_rebalance(snapshot, {"A": "0.19"}, floor)
+    optimal_plan = plan_rebalance(snapshot, {"A": "0.19"}, optimal)
+
+    assert [(s.reason, s.notional) for s in floor_plan.skipped] == [
+        (SkipReason.ZERO_AFTER_ROUNDING, 90)
+    ]
+    assert optimal_plan.skipped == ()
+    [order] = optimal_plan.orders
+    assert isinstance(order, _Order)
+    assert (order.side, order.qty, order.target_weight, order.current_weight) == (
+        Side.BUY,
+        1,
+        Decimal("0.19"),
+        Decimal("0.1"),  # 100 held of 1,000
+    )
+
+
+def test_a_gap_under_one_lot_says_what_the_lot_costs() -> None:
+    from alchemiser_core import AssetRules
+
+    # Equity 1,000; B's target 0.003 x 1,000 = 3 against a lot of 0.5 x 10 = 5.
+    snapshot = AccountSnapshot(
+        cash=1000,
+        positions={},
+        prices={"B": 10},
+        as_of=T0,
+        rules={"B": AssetRules(qty_increment="0.5")},
+    )
+
+    plan = plan_rebalance(
+        snapshot, {"B": "0.003"}, RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0)
+    )
+
+    assert [(s.reason, s.detail, s.notional) for s in plan.skipped] == [
+        (SkipReason.ZERO_AFTER_ROUNDING, "needs 3, one increment costs 5", 3)
+    ]
