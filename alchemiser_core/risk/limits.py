@@ -370,11 +370,14 @@ def split_order(
     if type(max_children) is not int or max_children < 1:  # bool is an int subclass: refused
         raise InvalidInputError("max_children", "a positive int", max_children)
     exponent = order.qty.as_tuple().exponent
-    assert isinstance(exponent, int)  # finite: checked by OrderIntent
-    grid = Decimal(1).scaleb(min(exponent, 0))
+    assert isinstance(exponent, int)  # finite and canonical (so <= 0): checked by OrderIntent
+    grid = Decimal(1).scaleb(exponent)
     steps = EXACT_CONTEXT.divide_int(limit, EXACT_CONTEXT.multiply(order.ref_price, grid))
     largest = EXACT_CONTEXT.multiply(steps, grid)
-    if largest <= ZERO or EXACT_CONTEXT.divide_int(order.qty, largest) >= max_children:
+    if largest <= ZERO:
+        return [order]
+    full, rest = EXACT_CONTEXT.divmod(order.qty, largest)
+    if full + (1 if rest else 0) > max_children:
         return [order]
     quantities: list[Decimal] = []
     remaining = order.qty

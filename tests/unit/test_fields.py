@@ -104,3 +104,22 @@ def test_a_converter_called_without_a_field_name_says_value() -> None:
         whole_number(-1)
 
     assert raised.value.field == "value"
+
+
+def test_an_error_shows_a_long_value_cut_to_120_characters() -> None:
+    long_value = "x" * 200
+    exact = "y" * 118  # its repr, with quotes, is exactly 120 characters
+
+    assert str(InvalidInputError("f", "e", long_value)) == f"f: expected e, got '{'x' * 116}..."
+    assert str(InvalidInputError("f", "e", exact)) == f"f: expected e, got '{exact}'"
+
+
+def test_an_error_survives_a_value_whose_repr_raises() -> None:
+    class Hostile:
+        def __repr__(self) -> str:
+            raise RuntimeError("no")
+
+    assert (
+        str(InvalidInputError("f", "e", Hostile()))
+        == "f: expected e, got <unrepresentable Hostile>"
+    )

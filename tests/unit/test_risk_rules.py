@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from alchemiser_core import (
+    AccountSnapshot,
     BreakerState,
     BreakerStatus,
     ExecutionLadder,
@@ -18,8 +19,16 @@ from alchemiser_core import (
     Quote,
     QuoteIssue,
     QuotePolicy,
+    RebalanceConfig,
+    RiskLimits,
+    Side,
+    SkippedLeg,
+    SkipReason,
     assess_quote,
+    enforce_limits,
     limit_price,
+    plan_rebalance,
+    split_order,
 )
 from alchemiser_core.risk.new_york import new_york_offset
 
@@ -295,3 +304,67 @@ def test_the_trading_day_does_not_depend_on_the_hosts_time_zone(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+# -- limits and splitting ---------------------------------------------------------------------
+
+
+def _order(qty: object, price: object = 100, side: str = "buy", symbol: str = "A") -> OrderIntent:
+    return OrderIntent(symbol, side, qty=qty, ref_price=price, client_order_id="p-1")
+
+
+def test_a_split_into_exactly_max_children_is_made() -> None:
+    # Cap 500 at $100 allows 5 shares a child: 10 shares are exactly 2 children.
+    children = split_order(_order(10), 500, max_children=2)
+
+    assert [child.qty for child in children] == [5, 5]
+
+
+def test_a_split_needing_one_child_more_than_allowed_is_left_whole() -> None:
+    order = _order(11)  # 5 + 5 + 1: three children
+
+    assert split_order(order, 500, max_children=2) == [order]
+    assert split_order(order, 500, max_children=1) == [order]
+
+
+def test_enforce_limits_counts_nothing_used_today_by_default() -> None:
+    plan = plan_rebalance(
+        AccountSnapshot(cash=1000, positions={}, prices={"A": 100}, as_of=T0),
+        {"A": 1},
+        RebalanceConfig(cash_reserve_pct=0),
+    )  # buys 10 x 100 = 1,000: exactly the daily cap below
+
+    outcome = enforce_limits(plan, RiskLimits(max_daily_notional=1000))
+
+    assert outcome.plan is plan
+    assert outcome.check.allowed
+
+
+def test_a_blocked_order_is_skipped_with_its_quantity_and_notional() -> None:
+    plan = plan_rebalance(
+        AccountSnapshot(cash=1000, positions={}, prices={"A": 100}, as_of=T0),
+        {"A": 1},
+        RebalanceConfig(cash_reserve_pct=0),
+    )
+    order_id = plan.orders[0].client_order_id
+
+    blocked = enforce_limits(plan, RiskLimits(max_order_notional=999)).plan
+
+    assert blocked.skipped == (
+        SkippedLeg(
+            "A", Side.BUY, SkipReason.BLOCKED_BY_LIMIT, f"order {order_id} removed", 10, 1000
+        ),
+    )
+
+
+def test_split_policy_keeps_the_orders_under_the_cap_and_splits_the_rest() -> None:
+    plan = plan_rebalance(
+        AccountSnapshot(cash=2000, positions={}, prices={"A": 100, "B": 10}, as_of=T0),
+        {"A": "0.75", "B": "0.25"},
+        RebalanceConfig(cash_reserve_pct=0),
+    )  # A: 1,500 / 100 = 15 shares (1,500); B: 500 / 10 = 50 shares (500)
+
+    split = enforce_limits(plan, RiskLimits(max_order_notional=1000), policy="split").plan
+
+    # A splits into 10 + 5 shares (1,000 + 500); B, at 500, stays whole.
+    assert sorted((o.symbol, o.qty) for o in split.orders) == [("A", 5), ("A", 10), ("B", 50)]
