@@ -443,3 +443,90 @@ def test_the_fractional_minimum_applies_to_fractions_only() -> None:
     snap = snapshot(0, prices={"FR": "0.5"}, rules={"FR": AssetRules(fractionable=True)})
 
     assert preflight(_plan_of(("buy", "FR", 1, "0.5")), snap).ok
+
+
+def _document(plan: RebalancePlan, **change: object) -> str:
+    document = json.loads(plan.to_json())
+    document.update(change)
+    return json.dumps(document)
+
+
+_A_PLAN = _plan_of(("buy", "A", 3, 10))
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected", "value"),
+    [
+        ("{", "plan JSON", "a JSON document", "{"),
+        ("[]", "plan JSON", "a JSON object", []),
+        (_document(_A_PLAN, format="x/1"), "plan JSON format", "'alchemiser.plan/1'", "x/1"),
+        (_document(_A_PLAN, as_of="today"), "plan JSON as_of", "an ISO 8601 timestamp", "today"),
+        (_document(_A_PLAN, as_of=5), "plan JSON as_of", "str", 5),
+        (_document(_A_PLAN, orders={}), "plan JSON orders", "list", {}),
+        (_document(_A_PLAN, cash_before="x"), "cash_before", "a numeric string", "x"),
+        (_document(_A_PLAN, reserve="x"), "reserve", "a numeric string", "x"),
+        (_document(_A_PLAN, equity="x"), "equity", "a numeric string", "x"),
+    ],
+    ids=[
+        "not JSON",
+        "not an object",
+        "format",
+        "as_of",
+        "as_of type",
+        "orders type",
+        "cash_before",
+        "reserve",
+        "equity",
+    ],
+)
+def test_a_malformed_plan_document_is_refused_naming_the_part(
+    text: str, field: str, expected: str, value: object
+) -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        RebalancePlan.from_json(text)
+
+    assert (raised.value.field, raised.value.expected, raised.value.value) == (
+        field,
+        expected,
+        value,
+    )
+
+
+def test_a_plan_document_missing_a_key_names_the_key() -> None:
+    document = json.loads(_A_PLAN.to_json())
+    del document["equity"]
+    text = json.dumps(document)
+
+    with pytest.raises(InvalidInputError) as raised:
+        RebalancePlan.from_json(text)
+
+    assert (raised.value.field, raised.value.expected, raised.value.value) == (
+        "plan JSON",
+        "a plan document ('equity')",
+        text[:80],
+    )
+
+
+def test_plan_json_is_compact_sorted_and_ascii() -> None:
+    plan = RebalancePlan.build(
+        account_id="compte-é",
+        as_of=AS_OF,
+        orders=[],
+        skipped=[],
+        cash_before=1,
+        reserve=0,
+        equity=1,
+    )
+
+    text = plan.to_json()
+
+    assert ", " not in text and ": " not in text  # compact separators
+    assert list(json.loads(text)) == sorted(json.loads(text))  # keys sorted
+    assert text.isascii() and "compte-\\u00e9" in text
+
+
+def test_a_plan_id_with_letters_beyond_f_is_refused_as_not_hex() -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        attrs.evolve(_A_PLAN, plan_id="X" * 32)
+
+    assert raised.value.expected == "32 lower-case hex digits"
