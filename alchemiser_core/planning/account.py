@@ -138,5 +138,5 @@ class AccountSnapshot:
 
     def value_of(self, symbol: str) -> Decimal:
         """Market value of the holding in `symbol` at its reference price (0 if not held)."""
-        quantity = self.positions.get(symbol, ZERO)
+        quantity = self.positions.get(symbol)  # None: not held
         return EXACT_CONTEXT.multiply(quantity, self.prices[symbol]) if quantity else ZERO

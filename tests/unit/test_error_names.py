@@ -47,6 +47,7 @@ from alchemiser_core import (
     round_price_to_tick,
     size_position,
     split_order,
+    to_decimal,
     trading_day,
     trading_state,
 )
@@ -288,6 +289,20 @@ CASES: list[tuple[str, Callable[[], object], str, str, object]] = [
         "fractional",
         "True, False or None",
         1,
+    ),
+    (
+        "to_decimal.bool",
+        lambda: to_decimal(True, "qty"),
+        "qty",
+        "a number (Decimal, int, str, float or a NumPy real scalar)",
+        True,
+    ),
+    (
+        "to_decimal.complex",
+        lambda: to_decimal(1j, "qty"),
+        "qty",
+        "a number (Decimal, int, str, float or a NumPy real scalar)",
+        1j,
     ),
     ("floor.increment", lambda: floor_to_increment(1, 0), "increment", "a number > 0", 0),
     ("ceil.value", lambda: ceil_to_increment("x", 1), "value", "a numeric string", "x"),

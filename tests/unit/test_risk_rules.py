@@ -15,16 +15,20 @@ from alchemiser_core import (
     FrozenMap,
     InvalidInputError,
     LadderAction,
+    LimitReason,
+    LimitViolation,
     OrderIntent,
     Quote,
     QuoteIssue,
     QuotePolicy,
     RebalanceConfig,
+    RebalancePlan,
     RiskLimits,
     Side,
     SkippedLeg,
     SkipReason,
     assess_quote,
+    check_limits,
     enforce_limits,
     limit_price,
     plan_rebalance,
@@ -368,3 +372,90 @@ def test_split_policy_keeps_the_orders_under_the_cap_and_splits_the_rest() -> No
 
     # A splits into 10 + 5 shares (1,000 + 500); B, at 500, stays whole.
     assert sorted((o.symbol, o.qty) for o in split.orders) == [("A", 5), ("A", 10), ("B", 50)]
+
+
+def _buying(cash: int, weights: dict[str, object], prices: dict[str, object]) -> RebalancePlan:
+    snapshot = AccountSnapshot(cash=cash, positions={}, prices=prices, as_of=T0)
+    return plan_rebalance(snapshot, weights, RebalanceConfig(cash_reserve_pct=0))
+
+
+def test_each_violation_carries_its_numbers_and_says_them() -> None:
+    # Buys A 15 x 100 = 1,500 and B 50 x 10 = 500: 2,000 in two orders, equity 2,000.
+    plan = _buying(2000, {"A": "0.75", "B": "0.25"}, {"A": 100, "B": 10})
+    a_order = plan.orders[0]
+    limits = RiskLimits(
+        max_order_notional=1000, max_daily_notional=2500, max_orders=1, max_turnover_pct="0.5"
+    )
+
+    check = check_limits(plan, limits, used_today=600)
+
+    assert check.violations == (
+        LimitViolation(
+            LimitReason.ORDER_NOTIONAL, Decimal(1500), Decimal(1000), "A", Side.BUY,
+            a_order.client_order_id, "buy A 1500 > 1000 per order",
+        ),
+        # 600 used + 2,000 proposed > 2,500: 1,900 left of the cap.
+        LimitViolation(
+            LimitReason.DAILY_NOTIONAL, Decimal(2000), Decimal(1900),
+            detail="plan trades 2000, 1900 left of 2500 today",
+        ),
+        LimitViolation(
+            LimitReason.ORDER_COUNT, Decimal(2), Decimal(1), detail="2 orders > 1 per plan"
+        ),
+        # 0.5 x 2,000 = 1,000 of turnover allowed.
+        LimitViolation(
+            LimitReason.TURNOVER, Decimal(2000), Decimal(1000),
+            detail="plan trades 2000 > 0.5 x equity 2000 = 1000",
+        ),
+    )  # fmt: skip
+    assert (check.proposed, check.used, check.headroom, check.would_exceed_by) == (
+        2000,
+        600,
+        1900,
+        100,
+    )
+
+
+def test_limits_exactly_reached_are_allowed() -> None:
+    plan = _buying(2000, {"A": "0.75", "B": "0.25"}, {"A": 100, "B": 10})
+    limits = RiskLimits(
+        max_order_notional=1500, max_daily_notional=2000, max_orders=2, max_turnover_pct=1
+    )
+
+    check = check_limits(plan, limits)  # nothing used today by default
+
+    assert check.allowed
+    # headroom 2,000 - 0 used; 0 + 2,000 proposed is exactly the cap: no excess.
+    assert (check.used, check.headroom, check.would_exceed_by) == (0, 2000, 0)
+
+
+def test_room_to_spare_is_not_an_excess() -> None:
+    check = check_limits(_buying(2000, {"A": "0.5"}, {"A": 100}), RiskLimits(), used_today=10)
+
+    assert (check.headroom, check.would_exceed_by) == (499_990, 0)
+
+
+def test_a_liquidation_violation_says_how_to_allow_it() -> None:
+    snapshot = AccountSnapshot(cash=0, positions={"A": 2}, prices={"A": 50}, as_of=T0)
+    plan = plan_rebalance(snapshot, {}, RebalanceConfig(cash_reserve_pct=0))
+
+    assert check_limits(plan).violations == (
+        LimitViolation(
+            LimitReason.LIQUIDATION, Decimal(100), Decimal(0),
+            detail="plan sells every holding (100) and buys nothing;"
+            " RiskLimits(allow_liquidation=True) allows it",
+        ),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("client_order_id", ["x", "x" * 48, "alc-0-1"])
+def test_client_order_ids_from_one_to_48_characters_are_taken(client_order_id: str) -> None:
+    assert _order(1).__class__("A", "buy", 1, 1, client_order_id).client_order_id == client_order_id
+
+
+@pytest.mark.parametrize("client_order_id", ["", "x" * 49, "a\x01b", "é"])
+def test_other_client_order_ids_are_refused(client_order_id: str) -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        OrderIntent("A", "buy", 1, 1, client_order_id)
+
+    assert raised.value.field == "client_order_id"
