@@ -156,7 +156,7 @@ class RebalancePlan:
             number(reserve, "reserve", ge=ZERO),
             number(equity, "equity", ge=ZERO),
         )
-        legs = [order.to_leg() for order in sorted(_orders(orders), key=_order_sort_key)]
+        legs = [order.to_leg() for order in sorted(_orders(list(orders)), key=_order_sort_key)]
         return cls._from_legs(
             basis,
             [leg for leg in legs if leg.side is Side.SELL],

@@ -326,3 +326,38 @@ def test_a_gap_under_one_lot_says_what_the_lot_costs() -> None:
     assert [(s.reason, s.detail, s.notional) for s in plan.skipped] == [
         (SkipReason.ZERO_AFTER_ROUNDING, "needs 3, one increment costs 5", 3)
     ]
+
+
+def test_cash_is_shared_pro_rata_before_any_top_up() -> None:
+    buys = [_leg("A", 10, 10), _leg("B", 10, 10)]
+    lots = [Lot(Decimal(1), Decimal(0))] * 2
+
+    # Wanted 200 with 100: scale 0.5 gives each 5 shares, all the cash; a greedy fill
+    # from nothing would have given A all 10.
+    fit = fit_buys_to_cash(buys, lots, Decimal(100), Decimal(1))
+
+    assert (fit.granted, fit.leftover) == ([5, 5], 0)
+
+
+def test_a_pro_rata_share_under_the_minimum_is_dropped_and_its_cash_reused() -> None:
+    buys = [_leg("A", 10, 10), _leg("B", 10, 10)]
+    lots = [Lot(Decimal(1), Decimal(60)), Lot(Decimal(1), Decimal(0))]
+
+    # Scale 0.5: A 5 shares = 50 < its 60 minimum, dropped; B 5. The top-up cannot lift
+    # A to 60 with the 50 left (5 more shares is 50 < 60), so B takes them: 10 shares.
+    fit = fit_buys_to_cash(buys, lots, Decimal(100), Decimal(1))
+
+    assert (fit.granted, fit.leftover) == ([0, 10], 0)
+
+
+def test_a_plan_is_built_from_any_iterable_of_orders_but_stores_a_tuple() -> None:
+    order = OrderIntent("A", "buy", qty=1, ref_price=10, client_order_id="x")
+
+    plan = RebalancePlan.build(
+        account_id="a", as_of=T0, orders=(o for o in [order]), skipped=iter(()),
+        cash_before=10, reserve=0, equity=10,
+    )  # fmt: skip
+
+    assert [o.symbol for o in plan.orders] == ["A"]
+    with pytest.raises(ValueError, match="orders: expected a sequence of OrderIntent"):
+        attrs.evolve(plan, orders=frozenset(plan.orders))
