@@ -300,7 +300,8 @@ class RebalancePlan:
                 for leg in self.skipped
             ],
         }
-        return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+        # json.dumps escapes every non-ASCII character by default: the text is ASCII.
+        return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> RebalancePlan:

@@ -19,6 +19,7 @@ from alchemiser_core._fields import (
     number,
     one_of,
     optional_number,
+    strict_bool,
     value_fields,
     whole_number,
 )
@@ -34,18 +35,20 @@ def _probe_class() -> type:
         )
         side: Side = attrs.field(default=Side.BUY, converter=member, metadata=bounds(of=Side))
         plain: str = attrs.field(default="", converter=str)  # not one of ours: left alone
+        flag: bool = attrs.field(default=False, converter=strict_bool)  # ours, no metadata
 
     return Probe
 
 
 def test_value_fields_converts_with_the_fields_own_bounds() -> None:
-    probe = _probe_class()(price="1.50", band="0.1", side="sell", plain=5)
+    probe = _probe_class()(price="1.50", band="0.1", side="sell", plain=5, flag=True)
 
-    assert (probe.price, probe.band, probe.side, probe.plain) == (
+    assert (probe.price, probe.band, probe.side, probe.plain, probe.flag) == (
         Decimal("1.5"),
         Decimal("0.1"),
         Side.SELL,
         "5",
+        True,
     )
 
 

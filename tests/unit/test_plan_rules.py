@@ -530,3 +530,35 @@ def test_a_plan_id_with_letters_beyond_f_is_refused_as_not_hex() -> None:
         attrs.evolve(_A_PLAN, plan_id="X" * 32)
 
     assert raised.value.expected == "32 lower-case hex digits"
+
+
+def test_a_hand_built_plan_is_checked_for_order_ids_and_content() -> None:
+    plan = _plan_of(
+        ("buy", "A", 3, 10),
+        skipped=(
+            SkippedLeg("B", Side.BUY, SkipReason.NOT_TRADABLE),
+            SkippedLeg("C", Side.BUY, SkipReason.NOT_TRADABLE),
+        ),
+    )
+    wrong_id = attrs.evolve(plan.orders[0], client_order_id="mine-0")
+    expected_id = plan.orders[0].client_order_id
+
+    with pytest.raises(InvalidInputError) as unsorted:
+        attrs.evolve(plan, skipped=plan.skipped[::-1])
+    with pytest.raises(InvalidInputError) as renamed:
+        attrs.evolve(plan, orders=(wrong_id,))
+    with pytest.raises(InvalidInputError) as edited:
+        attrs.evolve(plan, plan_id="0" * 32)
+
+    assert (unsorted.value.field, unsorted.value.expected, unsorted.value.value) == (
+        "skipped",
+        "legs sorted by symbol, side, reason",
+        plan.skipped[::-1],
+    )
+    assert (renamed.value.field, renamed.value.expected, renamed.value.value) == (
+        "orders[0].client_order_id",
+        repr(expected_id),
+        "mine-0",
+    )
+    assert (edited.value.field, edited.value.value) == ("plan_id", "0" * 32)
+    assert edited.value.expected == f"the content hash {plan.plan_id!r} (was the plan edited?)"

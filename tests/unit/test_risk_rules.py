@@ -459,3 +459,48 @@ def test_other_client_order_ids_are_refused(client_order_id: str) -> None:
         OrderIntent("A", "buy", 1, 1, client_order_id)
 
     assert raised.value.field == "client_order_id"
+
+
+def test_split_policy_splits_a_buy_that_comes_after_a_small_sell() -> None:
+    snapshot = AccountSnapshot(cash=2000, positions={"S": 10}, prices={"A": 100, "S": 10}, as_of=T0)
+    # Equity 2,100: S (100) is sold whole; A's target 2,100 buys 21 x 100 = 2,100.
+    plan = plan_rebalance(snapshot, {"A": 1}, RebalanceConfig(cash_reserve_pct=0))
+
+    split = enforce_limits(
+        plan, RiskLimits(max_order_notional=1000, allow_liquidation=True), policy="split"
+    ).plan
+
+    assert [(o.side, o.symbol, o.qty) for o in split.orders] == [
+        (Side.SELL, "S", 10),
+        (Side.BUY, "A", 10),
+        (Side.BUY, "A", 10),
+        (Side.BUY, "A", 1),
+    ]
+
+
+def test_a_split_may_end_in_a_remainder_child_when_allowed() -> None:
+    # 11 shares in lots of 5: 5 + 5 + 1, three children, which max_children=3 allows.
+    assert [c.qty for c in split_order(_order(11), 500, max_children=3)] == [5, 5, 1]
+
+
+def test_enforce_limits_counts_what_was_used_today() -> None:
+    plan = _buying(1000, {"A": 1}, {"A": 100})  # 1,000 of buys
+
+    outcome = enforce_limits(plan, RiskLimits(max_daily_notional=1500), used_today=600)
+
+    assert not outcome.original_check.allowed
+    assert outcome.plan.orders == ()
+
+
+def test_a_year_is_read_in_utc_whatever_the_hosts_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        # 20:00 UTC on 31 December 1986 is already 1987 in Tokyo, but not in UTC.
+        with pytest.raises(InvalidInputError, match="from 1987 on"):
+            new_york_offset(datetime(1986, 12, 31, 20, tzinfo=UTC))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
