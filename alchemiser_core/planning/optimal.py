@@ -59,13 +59,17 @@ class Candidate:
         """The one fast constructor: from values the planner computed and checked. The
         planner offers one per near miss, so it sets the slots without converting."""
         item = _new(cls)
-        for setter, value in zip(_SETTERS, (symbol, gain, cost, increment), strict=True):
-            setter(item, value)
+        _set_symbol(item, symbol)
+        _set_gain(item, gain)
+        _set_cost(item, cost)
+        _set_increment(item, increment)
         return item
 
 
 _new = object.__new__
-_SETTERS = tuple(vars(Candidate)[field.name].__set__ for field in attrs.fields(Candidate))
+_set_symbol, _set_gain, _set_cost, _set_increment = (
+    vars(Candidate)[field.name].__set__ for field in attrs.fields(Candidate)
+)
 
 
 def choose_extra_increments(

@@ -216,11 +216,20 @@ class SkippedLeg:
         """The one fast constructor: from values the planner computed and checked (canonical
         Decimals, a valid symbol); sets the slots without converting them again."""
         leg = _new(cls)
-        for setter, value in zip(
-            _SKIPPED_SETTERS, (symbol, side, reason, detail, qty, notional), strict=True
-        ):
-            setter(leg, value)
+        _set_skipped_symbol(leg, symbol)
+        _set_skipped_side(leg, side)
+        _set_skipped_reason(leg, reason)
+        _set_skipped_detail(leg, detail)
+        _set_skipped_qty(leg, qty)
+        _set_skipped_notional(leg, notional)
         return leg
 
 
-_SKIPPED_SETTERS = tuple(vars(SkippedLeg)[field.name].__set__ for field in attrs.fields(SkippedLeg))
+(
+    _set_skipped_symbol,
+    _set_skipped_side,
+    _set_skipped_reason,
+    _set_skipped_detail,
+    _set_skipped_qty,
+    _set_skipped_notional,
+) = (vars(SkippedLeg)[field.name].__set__ for field in attrs.fields(SkippedLeg))

@@ -300,12 +300,12 @@ def enforce_limits(
     original = check_limits(plan, limits, used_today)
     if original.allowed:
         return LimitOutcome(plan, original, original, chosen)
-    candidate = plan
-    if chosen is LimitPolicy.REDUCE_ONLY:
-        candidate = _drop(plan, lambda order: order.side is Side.BUY, SkipReason.REDUCE_ONLY)
-    elif chosen is LimitPolicy.SPLIT:
-        candidate = _split(plan, limits.max_order_notional)
     if chosen is not LimitPolicy.BLOCK:
+        candidate = (
+            _drop(plan, lambda order: order.side is Side.BUY, SkipReason.REDUCE_ONLY)
+            if chosen is LimitPolicy.REDUCE_ONLY
+            else _split(plan, limits.max_order_notional)
+        )
         check = check_limits(candidate, limits, used_today)
         if check.allowed:
             return LimitOutcome(candidate, check, original, chosen)

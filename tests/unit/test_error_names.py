@@ -252,6 +252,7 @@ CASES: list[tuple[str, Callable[[], object], str, str, object]] = [
         "a finite number (not NaN or Infinity)",
         "NaN",
     ),
+    ("build.equity_sign", _plan_build(equity=-1), "equity", "a number >= 0", -1),
     ("build.reserve", _plan_build(reserve=-1), "reserve", "a number >= 0", -1),
     ("build.cash_before", _plan_build(cash_before="x"), "cash_before", "a numeric string", "x"),
     (

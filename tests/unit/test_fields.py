@@ -126,3 +126,22 @@ def test_an_error_survives_a_value_whose_repr_raises() -> None:
         str(InvalidInputError("f", "e", Hostile()))
         == "f: expected e, got <unrepresentable Hostile>"
     )
+
+
+def test_symbol_and_enum_converters_default_to_the_name_value() -> None:
+    from alchemiser_core._fields import valid_symbol
+
+    with pytest.raises(InvalidInputError) as symbol:
+        valid_symbol("a")
+    with pytest.raises(InvalidInputError) as side:
+        member("hold", of=Side)
+
+    assert (symbol.value.field, side.value.field) == ("value", "value")
+    assert side.value.expected == "one of 'buy', 'sell'"
+
+
+def test_member_without_its_enum_says_how_to_give_it() -> None:
+    with pytest.raises(TypeError) as raised:
+        member("buy", "side")
+
+    assert str(raised.value) == "member() needs the enum: metadata=bounds(of=...)"

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from alchemiser_core import InvalidInputError, RebalanceConfig, plan_rebalance
-from alchemiser_core.planning.optimal import Candidate, choose_extra_increments
+from alchemiser_core.planning.optimal import Candidate, _by_ratio, choose_extra_increments
 from tests.helpers import legs, snapshot
 
 D = Decimal
@@ -106,3 +106,42 @@ def test_bad_knapsack_input_names_the_field(call: Callable[[], object], field: s
         call()
 
     assert error.value.field == field
+
+
+def test_gains_finer_than_costs_and_budget_are_compared_exactly() -> None:
+    # One lot fits the budget of 1: B's gain 0.5 beats A's 0.4 (tenths, finer than the
+    # whole-number costs and budget).
+    a = Candidate("A", gain=Decimal("0.4"), cost=1, increment=1)
+    b = Candidate("B", gain=Decimal("0.5"), cost=1, increment=1)
+
+    assert choose_extra_increments([a, b], Decimal(1)) == [b]
+
+
+def test_costs_finer_than_gains_and_budget_are_charged_exactly() -> None:
+    # 0.6 + 0.5 = 1.1 > 1: only one fits, and A's gain 2 is the larger.
+    a = Candidate("A", gain=2, cost=Decimal("0.6"), increment=1)
+    b = Candidate("B", gain=1, cost=Decimal("0.5"), increment=1)
+
+    assert choose_extra_increments([a, b], Decimal(1)) == [a]
+
+
+def test_ratio_order_is_exact_beyond_28_digits_and_ties_go_by_symbol() -> None:
+    items = [Candidate(symbol, 1, 1, 1) for symbol in ("A", "B", "C", "D")]
+    n = 10**30
+    # A: (n + 1) / n = 1 + 1e-30; B: n / (n - 1) = 1 + 1e-30 + 1e-60 + ...; both round to
+    # 1 in 28 digits, yet B's ratio is larger. C and D: 2/2 and 1/1, exactly 1, tied: by symbol.
+    gains = [n + 1, n, 2, 1]
+    costs = [n, n - 1, 2, 1]
+
+    assert _by_ratio(items, gains, costs) == [1, 0, 2, 3]
+
+
+def test_ratio_order_moves_an_item_back_past_several() -> None:
+    items = [Candidate(symbol, 1, 1, 1) for symbol in ("A", "B", "C")]
+    n = 10**30
+    # All three round to 1 in 28 digits, so the first sort leaves them by symbol; exactly,
+    # C (1 + 2e-30) > B (1 + 1e-30) > A (1).
+    gains = [n, n + 1, n + 2]
+    costs = [n, n, n]
+
+    assert _by_ratio(items, gains, costs) == [2, 1, 0]

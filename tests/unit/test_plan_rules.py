@@ -562,3 +562,31 @@ def test_a_hand_built_plan_is_checked_for_order_ids_and_content() -> None:
     )
     assert (edited.value.field, edited.value.value) == ("plan_id", "0" * 32)
     assert edited.value.expected == f"the content hash {plan.plan_id!r} (was the plan edited?)"
+
+
+def test_a_plans_legs_must_come_as_a_list_or_tuple() -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        attrs.evolve(_A_PLAN, skipped=frozenset())
+
+    assert (raised.value.field, raised.value.expected) == ("skipped", "a sequence of SkippedLeg")
+
+
+def test_a_plan_keeps_its_time_in_utc_whatever_the_hosts_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+    from datetime import UTC, datetime, timedelta, timezone
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        plan = RebalancePlan.build(
+            account_id="a", as_of=datetime(2026, 1, 5, 20, tzinfo=timezone(timedelta(hours=5))),
+            orders=[], skipped=[], cash_before=1, reserve=0, equity=1,
+        )  # fmt: skip
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+    assert plan.as_of.utcoffset() == timedelta(0)
+    assert plan.as_of == datetime(2026, 1, 5, 15, tzinfo=UTC)

@@ -15,6 +15,7 @@ from alchemiser_core import (
     FrozenMap,
     InvalidInputError,
     LadderAction,
+    LimitPolicy,
     LimitReason,
     LimitViolation,
     OrderIntent,
@@ -504,3 +505,43 @@ def test_a_year_is_read_in_utc_whatever_the_hosts_zone(monkeypatch: pytest.Monke
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_each_limit_outcome_says_its_policy_and_both_checks() -> None:
+    plan = _buying(1000, {"A": 1}, {"A": 100})  # one buy of 1,000
+    tight = RiskLimits(max_order_notional=999)
+
+    allowed = enforce_limits(plan, RiskLimits(), used_today=5, policy="split")
+    split = enforce_limits(plan, RiskLimits(max_order_notional=500), used_today=5, policy="split")
+    blocked = enforce_limits(plan, tight, used_today=5, policy="reduce_only")
+
+    assert (allowed.policy, allowed.original_check, allowed.check.used) == (
+        LimitPolicy.SPLIT,
+        allowed.check,
+        5,
+    )
+    assert (split.policy, split.original_check.allowed, split.check.allowed) == (
+        LimitPolicy.SPLIT,
+        False,
+        True,
+    )
+    assert [o.qty for o in split.plan.orders] == [5, 5]
+    # reduce_only drops the buy; the plan left is empty and allowed.
+    assert (blocked.policy, blocked.original_check.allowed, blocked.check.used) == (
+        LimitPolicy.REDUCE_ONLY,
+        False,
+        5,
+    )
+
+
+def test_a_block_reports_the_blocked_plans_check_against_todays_use() -> None:
+    plan = _buying(1000, {"A": 1}, {"A": 100})
+
+    outcome = enforce_limits(plan, RiskLimits(max_order_notional=999), used_today=7)
+
+    assert (outcome.policy, outcome.plan.orders, outcome.check.used, outcome.check.limit) == (
+        LimitPolicy.BLOCK,
+        (),
+        7,
+        500_000,
+    )
