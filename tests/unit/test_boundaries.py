@@ -305,6 +305,7 @@ def test_optimal_mode_tops_up_a_held_position_less_than_a_lot_short() -> None:
         Decimal("0.19"),
         Decimal("0.1"),  # 100 held of 1,000
     )
+    assert order.is_full_exit is False
 
 
 def test_a_gap_under_one_lot_says_what_the_lot_costs() -> None:
@@ -361,3 +362,57 @@ def test_a_plan_is_built_from_any_iterable_of_orders_but_stores_a_tuple() -> Non
     assert [o.symbol for o in plan.orders] == ["A"]
     with pytest.raises(ValueError, match="orders: expected a sequence of OrderIntent"):
         attrs.evolve(plan, orders=frozenset(plan.orders))
+
+
+def test_a_pro_rata_share_exactly_at_its_minimum_is_kept() -> None:
+    buys = [_leg("A", 10, 10), _leg("B", 30, 10)]
+    lots = [Lot(Decimal(1), Decimal(50)), Lot(Decimal(1), Decimal(0))]
+
+    # Wanted 100 + 300 with 200: scale 0.5 gives A 5 shares = 50, exactly its minimum
+    # (kept), and B 15 = 150; nothing is left.
+    fit = fit_buys_to_cash(buys, lots, Decimal(200), Decimal(1))
+
+    assert (fit.granted, fit.leftover) == ([5, 15], 0)
+
+
+def test_the_top_up_goes_by_value_still_unbought_and_may_reach_a_minimum_exactly() -> None:
+    buys = [_leg("A", 2, 50), _leg("B", 10, 10)]
+    lots = [Lot(Decimal(1), Decimal(100)), Lot(Decimal(1), Decimal(0))]
+
+    # Wanted 100 + 100 with 190: scale 0.95 gives A 1 share (50 < its 100 minimum:
+    # dropped) and B 9 (90); 100 left. Unbought: A 100, B 10, so A goes first and two
+    # shares make exactly its minimum, 100; nothing is left for B's last share.
+    fit = fit_buys_to_cash(buys, lots, Decimal(190), Decimal(1))
+
+    assert (fit.granted, fit.leftover) == ([2, 9], 0)
+
+
+def test_the_top_up_never_buys_more_than_a_leg_wanted() -> None:
+    buys = [_leg("A", 3, 10), _leg("B", 1, 100)]
+    lots = [Lot(Decimal(1), Decimal(0))] * 2
+
+    # Wanted 30 + 100 with 100: scale 100/130 gives A 2 and B 0; 80 left. B's share
+    # (100) does not fit; A takes its one missing share, not the eight 80 would buy.
+    fit = fit_buys_to_cash(buys, lots, Decimal(100), Decimal(1))
+
+    assert (fit.granted, fit.leftover) == ([3, 0], 70)
+
+
+def test_an_extra_lot_clears_only_its_own_symbols_skip() -> None:
+    from alchemiser_core import AssetRules
+
+    # As above, A is 90 short of a 100 lot and optimal mode buys it; B cannot trade, and
+    # its skip must stay.
+    snapshot = AccountSnapshot(
+        cash=900,
+        positions={"A": 1},
+        prices={"A": 100, "B": 10},
+        as_of=T0,
+        rules={"B": AssetRules(tradable=False)},
+    )
+    config = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0, rounding="optimal")
+
+    plan = plan_rebalance(snapshot, {"A": "0.19", "B": "0.1"}, config)
+
+    assert [(o.symbol, o.qty) for o in plan.orders] == [("A", 1)]
+    assert [(s.symbol, s.reason) for s in plan.skipped] == [("B", SkipReason.NOT_TRADABLE)]
