@@ -416,3 +416,77 @@ def test_an_extra_lot_clears_only_its_own_symbols_skip() -> None:
 
     assert [(o.symbol, o.qty) for o in plan.orders] == [("A", 1)]
     assert [(s.symbol, s.reason) for s in plan.skipped] == [("B", SkipReason.NOT_TRADABLE)]
+
+
+def _held(
+    cash: int, qty: object, price: int, rules: dict[str, object] | None = None
+) -> AccountSnapshot:
+    return AccountSnapshot(
+        cash=cash, positions={"A": qty}, prices={"A": price}, as_of=T0, rules=rules or {}
+    )
+
+
+def test_a_gap_exactly_at_the_relative_band_is_left_alone() -> None:
+    from alchemiser_core import DriftBand
+
+    # Equity 500 + 5 x 100 = 1,000; target 0.4 -> 400, 100 over. The band allows
+    # 0.25 x 400 = 100 exactly: skipped, with the gap as its notional and no detail.
+    config = RebalanceConfig(cash_reserve_pct=0, drift_band=DriftBand(relative="0.25"))
+
+    plan = plan_rebalance(_held(500, 5, 100), {"A": "0.4"}, config)
+
+    assert plan.orders == ()
+    assert [(s.reason, s.detail, s.notional) for s in plan.skipped] == [
+        (SkipReason.WITHIN_DRIFT_BAND, "", 100)
+    ]
+
+
+def test_a_part_share_of_a_whole_share_asset_is_not_fractionable_when_fractions_are_asked() -> None:
+    from alchemiser_core import AssetRules
+
+    # Target 0.005 x 1,000 = 5 of a $10 share that trades whole: half a share is needed.
+    snapshot = AccountSnapshot(
+        cash=1000, positions={}, prices={"A": 10}, as_of=T0, rules={"A": AssetRules()}
+    )
+    config = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0, fractional=True)
+
+    plan = plan_rebalance(snapshot, {"A": "0.005"}, config)
+
+    assert [(s.reason, s.detail) for s in plan.skipped] == [
+        (SkipReason.NOT_FRACTIONABLE, "needs 5, one increment costs 10")
+    ]
+
+
+def test_optimal_mode_sells_one_more_lot_only_past_half_a_lot() -> None:
+    from alchemiser_core import AssetRules
+
+    rules = {"A": AssetRules(qty_increment="0.5")}  # a lot is 0.5 x 10 = 5
+    optimal = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0, rounding="optimal")
+
+    def sold(weight: str) -> list[Decimal]:
+        plan = plan_rebalance(_held(0, 10, 10, rules), {"A": weight}, optimal)
+        return [o.qty for o in plan.orders]
+
+    # Equity 100. Target 87.5: 12.5 over = 2 lots + 2.5, exactly half a lot: 2 lots (1 share).
+    assert sold("0.875") == [1]
+    # Target 87.4: 12.6 over, past half: 3 lots (1.5 shares).
+    assert sold("0.874") == [Decimal("1.5")]
+    # Target 87.6: 12.4 over, under half: 2 lots.
+    assert sold("0.876") == [1]
+
+
+def test_optimal_mode_sells_the_last_lot_only_when_it_is_held() -> None:
+    from alchemiser_core import AssetRules
+
+    rules = {"A": AssetRules(qty_increment="0.5")}
+    optimal = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0, rounding="optimal")
+
+    # Held 1 share (2 lots of 5, value 10) and 990 cash: equity 1,000. Target 0.0026
+    # -> 2.6, so 7.4 over: 1 lot + 2.4 (under half); target 0.0024 -> 2.4, 7.6 over:
+    # 1 lot + 2.6, past half, and the position holds the second lot: sell it all.
+    def sold(weight: str) -> list[Decimal]:
+        plan = plan_rebalance(_held(990, 1, 10, rules), {"A": weight}, optimal)
+        return [o.qty for o in plan.orders if o.symbol == "A"]
+
+    assert sold("0.0026") == [Decimal("0.5")]
+    assert sold("0.0024") == [1]
