@@ -490,3 +490,25 @@ def test_optimal_mode_sells_the_last_lot_only_when_it_is_held() -> None:
 
     assert sold("0.0026") == [Decimal("0.5")]
     assert sold("0.0024") == [1]
+
+
+def test_an_extra_lot_exactly_at_the_minimum_trade_is_offered() -> None:
+    # Equity 1,000, A at 100, target 0.06 -> 60: 60 short of nothing held, less than a
+    # lot. One lot (100) is exactly the 100 minimum, so optimal mode may buy it:
+    # |60 - 100| = 40 < 60.
+    snapshot = AccountSnapshot(cash=1000, positions={}, prices={"A": 100}, as_of=T0)
+    config = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=100, rounding="optimal")
+
+    plan = plan_rebalance(snapshot, {"A": "0.06"}, config)
+
+    assert [(o.symbol, o.qty) for o in plan.orders] == [("A", 1)]
+
+
+def test_a_residual_of_exactly_half_a_lot_buys_nothing_more() -> None:
+    # Target 0.05 -> 50 of a 100 lot: one lot would end 50 over, no closer than 50 under.
+    snapshot = AccountSnapshot(cash=1000, positions={}, prices={"A": 100}, as_of=T0)
+    config = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0, rounding="optimal")
+
+    plan = plan_rebalance(snapshot, {"A": "0.05"}, config)
+
+    assert plan.orders == ()
