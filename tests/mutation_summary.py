@@ -1,8 +1,8 @@
 """Per-module table of a mutmut run: ``mutmut results --all true | python -m tests.mutation_summary``.
 
 Reads mutmut 3's result lines (``alchemiser_core.planning.plan.x_build__mutmut_3: killed``)
-and prints, per module, how many mutants were killed, survived, timed out, had no
-test, or were not run yet, as the Markdown table docs/testing.md shows.
+and prints, per module, how many mutants ran and were killed, survived, timed out or
+had no test, and how many were not run yet, as the Markdown table docs/testing.md shows.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ def summarize(lines: Iterable[str]) -> list[str]:
         if match:
             counts[match["module"].removeprefix("alchemiser_core.")][status.strip()] += 1
     rows = [
-        "| module | mutants | killed | survived | timeout | no tests | killed % |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| module | run | killed | survived | timeout | no tests | not run | killed % |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     total: Counter[str] = Counter()
     for module in sorted(counts):
@@ -37,11 +37,12 @@ def summarize(lines: Iterable[str]) -> list[str]:
 
 
 def _row(name: str, count: Counter[str]) -> str:
-    ran = sum(count.values()) - sum(count[status] for status in _NOT_RUN)
+    not_run = sum(count[status] for status in _NOT_RUN)
+    ran = sum(count.values()) - not_run
     killed = f"{100 * count['killed'] / ran:.1f}" if ran else "-"
     return (
         f"| {name} | {ran} | {count['killed']} | {count['survived']} | {count['timeout']}"
-        f" | {count['no tests']} | {killed} |"
+        f" | {count['no tests']} | {not_run} | {killed} |"
     )
 
 
