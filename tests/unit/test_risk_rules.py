@@ -545,3 +545,12 @@ def test_a_block_reports_the_blocked_plans_check_against_todays_use() -> None:
         7,
         500_000,
     )
+
+
+def test_a_blocked_outcome_is_checked_against_the_limits_given() -> None:
+    plan = _buying(1000, {"A": 1}, {"A": 100})
+
+    outcome = enforce_limits(plan, RiskLimits(max_daily_notional=900), used_today=100)
+
+    # Nothing is left to trade; the check still reports the given cap and its headroom.
+    assert (outcome.check.limit, outcome.check.headroom, outcome.check.allowed) == (900, 800, True)
