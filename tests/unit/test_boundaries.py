@@ -512,3 +512,40 @@ def test_a_residual_of_exactly_half_a_lot_buys_nothing_more() -> None:
     plan = plan_rebalance(snapshot, {"A": "0.05"}, config)
 
     assert plan.orders == ()
+
+
+def test_optimal_mode_sells_one_more_lot_to_fund_a_closer_buy() -> None:
+    # Cash 0, A 10 held at 100: equity 1,000. A's target 0.87 -> 870, 130 over: one lot
+    # (100) sold leaves it 30 over (under half a lot, so floor keeps it). B's target 0.13
+    # -> 130, short of its 150 lot. The one sale funds 100; B's lot would gain
+    # 2 x 130 - 150 = 110, but costs 150. Selling A's next lot too adds 100 of cash at a
+    # loss of 100 - 2 x 30 = 40: a net gain of 70, so optimal mode sells 2 A, buys 1 B.
+    snapshot = AccountSnapshot(cash=0, positions={"A": 10}, prices={"A": 100, "B": 150}, as_of=T0)
+    optimal = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0, rounding="optimal")
+
+    plan = plan_rebalance(snapshot, {"A": "0.87", "B": "0.13"}, optimal)
+
+    assert [(o.side, o.symbol, o.qty) for o in plan.orders] == [
+        (Side.SELL, "A", 2),
+        (Side.BUY, "B", 1),
+    ]
+    assert plan.cash_after == 50
+
+
+def test_optimal_mode_prices_a_near_miss_by_its_lot_not_its_share() -> None:
+    from alchemiser_core import AssetRules
+
+    # A at 200 in lots of 0.5: one lot is worth 100. Target 0.06 x 1,000 = 60, more than
+    # half a lot: one lot (0.5 share) ends 40 over instead of 60 under.
+    snapshot = AccountSnapshot(
+        cash=1000,
+        positions={},
+        prices={"A": 200},
+        as_of=T0,
+        rules={"A": AssetRules(qty_increment="0.5")},
+    )
+    optimal = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0, rounding="optimal")
+
+    plan = plan_rebalance(snapshot, {"A": "0.06"}, optimal)
+
+    assert [(o.symbol, o.qty) for o in plan.orders] == [("A", Decimal("0.5"))]
