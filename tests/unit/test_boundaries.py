@@ -549,3 +549,20 @@ def test_optimal_mode_prices_a_near_miss_by_its_lot_not_its_share() -> None:
     plan = plan_rebalance(snapshot, {"A": "0.06"}, optimal)
 
     assert [(o.symbol, o.qty) for o in plan.orders] == [("A", Decimal("0.5"))]
+
+
+def test_optimal_mode_may_sell_a_lot_floor_mode_would_not_touch() -> None:
+    # Cash 0, A 10 held at 100: equity 1,000. A's target 0.955 -> 955, 45 over: less
+    # than half a lot, so floor and nearest-lot rounding sell nothing. B's target
+    # 0.045 -> 45, short of its 60 lot: buying it gains 2 x 45 - 60 = 30. Selling one A
+    # lot costs 100 - 2 x 45 = 10 and pays for B: a net gain of 20.
+    snapshot = AccountSnapshot(cash=0, positions={"A": 10}, prices={"A": 100, "B": 60}, as_of=T0)
+    optimal = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0, rounding="optimal")
+
+    plan = plan_rebalance(snapshot, {"A": "0.955", "B": "0.045"}, optimal)
+
+    assert [(o.side, o.symbol, o.qty, o.is_full_exit) for o in plan.orders] == [
+        (Side.SELL, "A", 1, False),
+        (Side.BUY, "B", 1, False),
+    ]
+    assert plan.cash_after == 40
