@@ -566,3 +566,19 @@ def test_optimal_mode_may_sell_a_lot_floor_mode_would_not_touch() -> None:
         (Side.BUY, "B", 1, False),
     ]
     assert plan.cash_after == 40
+
+
+def test_optimal_mode_never_buys_a_symbol_it_holds_too_much_of() -> None:
+    # Cash 910 and 0.9 of a whole-share A at 100: equity 1,000. A's target 0.001 -> 1,
+    # so it is 89 over, but a whole share cannot be sold out of 0.9 held. More than half
+    # a lot over is no reason to *buy* a lot: nothing is ordered, and the sell that
+    # cannot be made is reported.
+    snapshot = AccountSnapshot(cash=910, positions={"A": "0.9"}, prices={"A": 100}, as_of=T0)
+    optimal = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0, rounding="optimal")
+
+    plan = plan_rebalance(snapshot, {"A": "0.001"}, optimal)
+
+    assert plan.orders == ()
+    assert [(s.side, s.reason, s.notional) for s in plan.skipped] == [
+        (Side.SELL, SkipReason.ZERO_AFTER_ROUNDING, 89)
+    ]
