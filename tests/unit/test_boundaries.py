@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -419,7 +420,7 @@ def test_an_extra_lot_clears_only_its_own_symbols_skip() -> None:
 
 
 def _held(
-    cash: int, qty: object, price: int, rules: dict[str, object] | None = None
+    cash: int, qty: object, price: int, rules: Mapping[str, object] | None = None
 ) -> AccountSnapshot:
     return AccountSnapshot(
         cash=cash, positions={"A": qty}, prices={"A": price}, as_of=T0, rules=rules or {}
