@@ -90,16 +90,10 @@ def number(
 
 
 def optional_number(
-    value: object,
-    field: str = "value",
-    *,
-    ge: Decimal | None = None,
-    gt: Decimal | None = None,
-    le: Decimal | None = None,
-    lt: Decimal | None = None,
+    value: object, field: str = "value", **bounds: Decimal | None
 ) -> Decimal | None:
-    """None, or `number` with its bounds."""
-    return None if value is None else number(value, field, ge=ge, gt=gt, le=le, lt=lt)
+    """None, or `number` with its bounds (``ge``, ``gt``, ``le``, ``lt``)."""
+    return None if value is None else number(value, field, **bounds)
 
 
 def whole_number(value: object, field: str = "value", *, ge: int = 0) -> int:
