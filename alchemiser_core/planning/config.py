@@ -40,7 +40,7 @@ class DriftBand:
     )
 
 
-def _drift_band(value: object, field: str = "drift_band") -> DriftBand | None:
+def _drift_band(value: object) -> DriftBand | None:
     if value is None or isinstance(value, DriftBand):
         return value
     # A bare number means an absolute band in weight points, the common case.

@@ -149,6 +149,22 @@ CASES: list[tuple[str, Callable[[], object], str, str, object]] = [
     ("snapshot.price", _snapshot(prices={"A": 0}), "prices['A']", "a number > 0", 0),
     ("snapshot.rule", _snapshot(rules={"A": 1}), "rules['A']", "an AssetRules", 1),
     (
+        # -5 + 2 x 2 = -1: a margin debit larger than the holdings.
+        "snapshot.equity",
+        _snapshot(cash=-5, positions={"A": 2}, prices={"A": 2}),
+        "cash",
+        "cash + holdings >= 0 (equity cannot be negative)",
+        Decimal(-5),
+    ),
+    (
+        "snapshot.unpriced_holding",
+        _snapshot(positions={"B": 1}),
+        "prices['B']",
+        "a positive price for every held symbol (a holding without a price"
+        " cannot be valued, so even missing_price='skip' cannot plan around it)",
+        None,
+    ),
+    (
         "snapshot.symbol",
         _snapshot(prices={"a": 1}),
         "prices key",

@@ -6,6 +6,8 @@ are made inside the tests, so the transformer's own rules are checked as it runs
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 
 import attrs
@@ -13,7 +15,9 @@ import pytest
 
 from alchemiser_core import InvalidInputError
 from alchemiser_core._fields import (
+    aware_datetime,
     bounds,
+    identifier,
     label,
     member,
     number,
@@ -145,3 +149,57 @@ def test_member_without_its_enum_says_how_to_give_it() -> None:
         member("buy", "side")
 
     assert str(raised.value) == "member() needs the enum: metadata=bounds(of=...)"
+
+
+@pytest.mark.parametrize(
+    ("convert", "bad"),
+    [
+        (strict_bool, "no"),
+        (aware_datetime, "2024-01-02"),
+        (identifier, ""),
+        (one_of, "x"),
+        (number, "abc"),
+        (optional_number, "abc"),
+    ],
+)
+def test_every_converter_names_value_when_told_no_field(
+    convert: Callable[[object], object], bad: object
+) -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        convert(bad)
+
+    assert raised.value.field == "value"
+
+
+class _NoOffset(tzinfo):
+    """A tzinfo that knows no offset: a datetime carrying it is naive for Python."""
+
+    def utcoffset(self, moment: datetime | None) -> timedelta | None:
+        return None
+
+    def dst(self, moment: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, moment: datetime | None) -> str | None:
+        return None
+
+
+def test_aware_datetime_refuses_a_tzinfo_without_an_offset() -> None:
+    # Python's rule: aware means tzinfo is set *and* utcoffset() is not None.
+    moment = datetime(2024, 1, 2, 15, 0, tzinfo=_NoOffset())
+
+    with pytest.raises(InvalidInputError) as raised:
+        aware_datetime(moment, "as_of")
+
+    assert raised.value.field == "as_of"
+    assert raised.value.expected == "a timezone-aware datetime (naive given)"
+
+
+def test_aware_datetime_names_a_naive_datetime_as_naive() -> None:
+    with pytest.raises(InvalidInputError) as naive:
+        aware_datetime(datetime(2024, 1, 2, 15, 0), "as_of")  # noqa: DTZ001 - naive on purpose
+    with pytest.raises(InvalidInputError) as not_a_datetime:
+        aware_datetime("2024-01-02", "as_of")
+
+    assert naive.value.expected == "a timezone-aware datetime (naive given)"
+    assert not_a_datetime.value.expected == "a timezone-aware datetime"

@@ -392,3 +392,56 @@ def test_a_held_symbol_without_a_price_raises_even_when_skipping() -> None:
 def test_missing_price_must_be_raise_or_skip() -> None:
     with pytest.raises(InvalidInputError, match=r"^missing_price: expected one of"):
         RebalanceConfig(missing_price="ignore")
+
+
+NO_RESERVE = RebalanceConfig(cash_reserve_pct=0)
+
+
+def test_keep_unlisted_leaves_an_unlisted_holding_but_counts_it_in_equity() -> None:
+    # equity = 1,000 cash + 10 x 100 (B) = 2,000; A's target = 0.5 x 2,000 = 1,000
+    # -> buy 10 A at 100 with all the cash; B, unlisted, is kept (not sold to fund A).
+    snap = snapshot(1000, positions={"B": 10}, prices={"A": 100, "B": 100})
+
+    kept = plan_rebalance(
+        snap, {"A": "0.5"}, RebalanceConfig(cash_reserve_pct=0, keep_unlisted=True)
+    )
+    exited = plan_rebalance(snap, {"A": "0.5"}, NO_RESERVE)
+
+    assert legs(kept) == [("buy", "A", D(10))]
+    assert kept.skipped == ()
+    # Without keep_unlisted, B (weight 0) is exited: 10 x 100 = 1,000 more cash, and
+    # A still buys only its 1,000 target.
+    assert legs(exited) == [("sell", "B", D(10)), ("buy", "A", D(10))]
+
+
+def test_a_listed_and_an_unlisted_holding_are_planned_together_in_symbol_order() -> None:
+    # Held: Z (unlisted, 2 x 50 = 100) and A (listed, 1 x 100 = 100); cash 0; equity 200.
+    # Targets A 1.0 -> T_A = 200: buy 1 A with the 100 Z's exit frees.
+    snap = snapshot(0, positions={"Z": 2, "A": 1}, prices={"A": 100, "Z": 50})
+
+    plan = plan_rebalance(snap, {"A": 1}, NO_RESERVE)
+
+    assert legs(plan) == [("sell", "Z", D(2)), ("buy", "A", D(1))]
+    assert plan.cash_after == 0
+
+
+def test_a_zero_holding_without_a_price_is_not_planned() -> None:
+    # C is held at quantity 0 and has no price: not held in any sense, so no sell and no
+    # missing-price error; A takes the whole 1,000 -> 10 at 100.
+    snap = snapshot(1000, positions={"C": 0}, prices={"A": 100})
+
+    plan = plan_rebalance(snap, {"A": 1}, NO_RESERVE)
+
+    assert legs(plan) == [("buy", "A", D(10))]
+    assert plan.skipped == ()
+
+
+def test_an_unpriced_symbol_wanted_at_weight_zero_needs_no_price() -> None:
+    # M is listed at weight 0 and not held: nothing to trade, so its missing price is fine.
+    snap = snapshot(1000, positions={"A": 1}, prices={"A": 100})
+
+    plan = plan_rebalance(snap, {"A": 1, "M": 0}, NO_RESERVE)
+
+    # equity = 1,000 + 1 x 100 = 1,100 = T_A; V_A = 100; (1,100 - 100) / 100 = 10 shares.
+    assert legs(plan) == [("buy", "A", D(10))]
+    assert plan.skipped == ()

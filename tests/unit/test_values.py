@@ -140,3 +140,26 @@ def test_allocation_diff_by_hand() -> None:
 
 def test_as_of_is_kept_as_given_in_the_snapshot() -> None:
     assert snapshot(1).as_of == AS_OF
+
+
+def test_equity_exactly_zero_is_an_account_not_an_error() -> None:
+    # -20 + 2 x 10 = 0: a margin debit exactly covered by the holding.
+    account = AccountSnapshot(
+        cash=-20, positions={"A": 2}, prices={"A": 10}, as_of=AS_OF, account_id="a"
+    )
+
+    assert account.equity == 0
+
+
+def test_equity_adds_every_priced_holding_and_ignores_a_zero_one() -> None:
+    # 100 + 3 x 1.5 + 0.25 x 40 = 100 + 4.5 + 10 = 114.5; "C" is held at 0 with no price.
+    account = AccountSnapshot(
+        cash=100,
+        positions={"A": 3, "B": "0.25", "C": 0},
+        prices={"A": "1.5", "B": 40},
+        as_of=AS_OF,
+    )
+
+    assert account.equity == D("114.5")
+    assert account.value_of("B") == 10
+    assert account.value_of("C") == 0
