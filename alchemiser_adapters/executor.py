@@ -234,7 +234,11 @@ class _Execution:
         outcome = enforce_limits(gated, self.limits, used, policy)
         self.executed = outcome.plan
         self._log(
-            "limits", allowed=outcome.original_check.allowed, used=used, policy=outcome.policy
+            "limits",
+            allowed=outcome.original_check.allowed,
+            used=used,
+            policy=outcome.policy,
+            orders=len(self.executed.orders),
         )
         if not self.executed.orders:
             return self._report(
@@ -485,7 +489,12 @@ class _Execution:
                 self._log("poll failed", None, error=str(error))
                 continue  # poll again; the breaker stops us after enough failures in a row
             for child_id, order in found.items():
-                live[child_id].children[child_id] = order
+                leg = live[child_id]
+                before = leg.children[child_id]
+                leg.children[child_id] = order
+                if (order.status, order.filled_qty) != (before.status, before.filled_qty):
+                    self._log("status", leg, child_id=child_id, status=order.status,
+                              filled_qty=order.filled_qty)  # fmt: skip
 
     def _cancel_open(self, legs: list[_Leg]) -> None:
         open_orders = [c for leg in legs for c in leg.live]
@@ -689,11 +698,17 @@ class _Execution:
         }
 
     def _log(self, event: str, leg: _Leg | None = None, **fields: object) -> None:
+        """One log record per step of the run. Besides the message, a record carries
+        `event`, `fields` and (for an order's step) `plan_order_id`, the plan order's
+        client id, so a progress display can follow the run without parsing text."""
         child = fields.pop("child_id", None)
         client_order_id = child or (leg.order.client_order_id if leg else None)
         text = " ".join(f"{key}={value}" for key, value in fields.items())
+        extra = self._extra(str(client_order_id) if client_order_id else None)
+        extra.update(
+            event=event, fields=fields, plan_order_id=leg.order.client_order_id if leg else None
+        )
         LOG.info(
             "%s plan=%s order=%s correlation=%s %s",
-            event, self._plan_id, client_order_id, self.correlation_id, text,
-            extra=self._extra(str(client_order_id) if client_order_id else None),
+            event, self._plan_id, client_order_id, self.correlation_id, text, extra=extra,
         )  # fmt: skip

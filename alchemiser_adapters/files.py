@@ -25,7 +25,9 @@ with a one-line message naming the field.
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io
 import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -40,17 +42,24 @@ from alchemiser_core import (
     DriftBand,
     InvalidInputError,
     RebalanceConfig,
+    RiskLimits,
     TargetAllocation,
 )
 
 __all__ = [
     "CONFIG_KEYS",
     "DOCUMENT_KEYS",
+    "LIMITS_KEYS",
     "RULES_KEYS",
     "SNAPSHOT_KEYS",
     "PlanningInputs",
+    "config_from_json",
     "decode_text",
     "inputs_from_json",
+    "limits_from_json",
+    "snapshot_from_json",
+    "targets_from_csv",
+    "targets_from_json",
 ]
 
 PlanningInputs = tuple[AccountSnapshot, TargetAllocation, RebalanceConfig]
@@ -60,6 +69,8 @@ SNAPSHOT_KEYS = ("account_id", "as_of", "cash", "positions", "prices", "rules")
 RULES_KEYS = tuple(field.name for field in attrs.fields(AssetRules))
 CONFIG_KEYS = tuple(field.name for field in attrs.fields(RebalanceConfig))
 DRIFT_BAND_KEYS = tuple(field.name for field in attrs.fields(DriftBand))
+LIMITS_KEYS = tuple(field.name for field in attrs.fields(RiskLimits))
+CSV_HEADER = ("symbol", "weight")
 
 _T = TypeVar("_T")
 
@@ -95,6 +106,63 @@ def inputs_from_json(text: str) -> PlanningInputs:
     targets = _within("targets", lambda: TargetAllocation(targets_section))
     config = _within("config", lambda: _config(document.get("config", {})))
     return snapshot, targets, config
+
+
+def snapshot_from_json(text: str) -> AccountSnapshot:
+    """An account from a JSON object with the keys of a document's ``snapshot`` section."""
+    return _within("snapshot", lambda: _snapshot(_parse(text)))
+
+
+def config_from_json(text: str) -> RebalanceConfig:
+    """A `RebalanceConfig` from a JSON object with the keys of a document's ``config``."""
+    return _within("config", lambda: _config(_parse(text)))
+
+
+def targets_from_json(text: str) -> TargetAllocation:
+    """Targets from a JSON object of symbol to weight (``{"SPY": "0.6", "AGG": "0.4"}``)."""
+    return _within("targets", lambda: TargetAllocation(_parse(text)))
+
+
+def targets_from_csv(text: str) -> TargetAllocation:
+    r"""Targets from CSV text: a ``symbol,weight`` header, then one row per symbol.
+
+    >>> targets_from_csv("symbol,weight\nSPY,0.6\nAGG,0.4\n").weights["AGG"]
+    Decimal('0.4')
+    >>> targets_from_csv("symbol,weight\nSPY,0.6\nSPY,0.4\n")
+    Traceback (most recent call last):
+    ...
+    alchemiser_core.errors.InvalidInputError: line 3: symbol: expected each symbol once, got 'SPY'
+    """
+    rows = csv.reader(io.StringIO(text))
+    header = next(rows, None)
+    if header is None or tuple(cell.strip().lower() for cell in header) != CSV_HEADER:
+        raise InvalidInputError("line 1", "the header symbol,weight", header)
+    weights: dict[str, str] = {}
+    for number, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue  # a blank line (a trailing one, say) is not a row
+        if len(row) != len(CSV_HEADER):
+            raise InvalidInputError(f"line {number}", "two cells: symbol,weight", row)
+        symbol, weight = (cell.strip() for cell in row)
+        if symbol in weights:
+            raise InvalidInputError(f"line {number}: symbol", "each symbol once", symbol)
+        weights[symbol] = weight
+        try:
+            TargetAllocation({symbol: weight})  # each row on its own, to name its line
+        except InvalidInputError as error:
+            cell = "symbol" if error.field.endswith("key") else "weight"
+            raise type(error)(f"line {number}: {cell}", error.expected, error.value) from None
+    return _within("targets", lambda: TargetAllocation(weights))
+
+
+def limits_from_json(text: str) -> RiskLimits:
+    """`RiskLimits` from a JSON object of its fields (``{"max_order_notional": "5000"}``).
+
+    >>> limits_from_json('{"max_orders": 10}').max_orders
+    10
+    """
+    section = _object(_parse(text), "limits", LIMITS_KEYS)
+    return _within("limits", lambda: RiskLimits(**section))
 
 
 def _parse(text: str) -> object:
