@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
 from alchemiser_adapters.ledger.model import canonical
 from alchemiser_core import BreakerState, LimitCheck, Side, SkippedLeg
+from alchemiser_core.notebook import frame, html_table
 
 __all__ = ["ExecutionReport", "ExecutionStatus", "OrderOutcome", "OrderReport"]
 
@@ -31,6 +33,16 @@ class ExecutionStatus(enum.StrEnum):
     LOCKED = "locked"  # another instance holds the account's lease: nothing done
     BLOCKED = "blocked"  # the limits (or the trading state) left no order to send
     INTERRUPTED = "interrupted"  # stopped part-way (breaker open, lease lost): run it again
+
+
+_OUTCOME_CLASS = {
+    OrderOutcome.FILLED: "good",
+    OrderOutcome.PARTIALLY_FILLED: "",
+    OrderOutcome.UNFILLED: "",
+    OrderOutcome.REJECTED: "bad",
+    OrderOutcome.DENIED: "bad",
+    OrderOutcome.NOT_SENT: "",
+}
 
 
 @attrs.frozen(slots=True)
@@ -80,6 +92,41 @@ class ExecutionReport:
         return canonical(
             sum((o.filled_notional for o in self.orders if o.side is Side.BUY), Decimal(0))
         )
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: each order's outcome, the skipped legs, and the totals."""
+        rows: list[list[object]] = [
+            [(o.side.value, o.side.value), o.symbol, o.requested_qty, o.filled_qty,
+             o.average_price, o.filled_notional, (o.outcome.value, _OUTCOME_CLASS[o.outcome]),
+             o.reason]
+            for o in self.orders
+        ]  # fmt: skip
+        rows += [
+            [(f"skip {leg.side.value}", "bad"), leg.symbol, leg.qty, None, None, None, "",
+             f"{leg.reason.value}: {leg.detail}" if leg.detail else leg.reason.value]
+            for leg in self.skipped
+        ]  # fmt: skip
+        detail = f" · {self.detail}" if self.detail else ""
+        return html_table(
+            f"Execution of plan {self.plan_id} · account {self.account_id}: {self.status.value}",
+            ["side", "symbol", "qty", "filled", "avg price", "notional", "outcome", "reason"],
+            rows,
+            f"sold {self.sold_notional} · bought {self.bought_notional}{detail}",
+        )
+
+    def to_frame(self, *, as_float: bool = False) -> Any:
+        """One row per plan order as a pandas DataFrame (exact Decimals; needs pandas)."""
+        return frame(
+            ["client_order_id", "symbol", "side", "requested_qty", "filled_qty",
+             "average_price", "filled_notional", "outcome", "reason"],
+            [
+                [o.client_order_id, o.symbol, o.side.value, o.requested_qty, o.filled_qty,
+                 o.average_price, o.filled_notional, o.outcome.value, o.reason]
+                for o in self.orders
+            ],
+            numeric=("requested_qty", "filled_qty", "average_price", "filled_notional"),
+            as_float=as_float,
+        )  # fmt: skip
 
     def __repr__(self) -> str:
         lines = [

@@ -25,6 +25,7 @@ import attrs
 
 from alchemiser_core.errors import InvalidInputError
 from alchemiser_core.frozen import FrozenMap
+from alchemiser_core.notebook import is_pandas, series_items
 from alchemiser_core.numeric import to_decimal
 from alchemiser_core.symbols import validate_symbol
 
@@ -162,7 +163,9 @@ def member(value: object, field: str = "value", *, of: type[enum.Enum] | None = 
 def symbol_map(
     value: object, field: str, convert_value: Callable[[object, str], _V]
 ) -> FrozenMap[_V]:
-    """Any mapping of symbol -> value, checked key by key, as a `FrozenMap`."""
+    """Any mapping (or pandas Series) of symbol -> value, checked key by key, as a `FrozenMap`."""
+    if is_pandas(value, "Series"):
+        value = series_items(value, field)
     if not isinstance(value, Mapping):
         raise InvalidInputError(field, "a mapping of symbol to value", value)
     items: dict[str, _V] = {}

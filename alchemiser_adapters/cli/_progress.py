@@ -101,9 +101,7 @@ class ExecutionProgress(logging.Handler):
 
     def _row(self, order_id: str, text: str, filled: object, qty: Decimal) -> None:
         if order_id not in self._rows:
-            self._rows[order_id] = self._progress.add_task(
-                text, total=float(qty), count=f"0/{qty}"
-            )
+            self._rows[order_id] = self._progress.add_task(text, total=float(qty), count=f"0/{qty}")
         self._progress.update(self._rows[order_id], description=text)
         if isinstance(filled, Decimal):
             self._progress.update(

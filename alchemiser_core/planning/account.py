@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -20,6 +22,7 @@ from alchemiser_core._fields import (
 )
 from alchemiser_core.errors import InvalidInputError, MissingPriceError
 from alchemiser_core.frozen import FrozenMap
+from alchemiser_core.notebook import is_pandas
 from alchemiser_core.numeric import ONE, ZERO, canonical
 from alchemiser_core.venue import ALPACA
 
@@ -131,6 +134,41 @@ class AccountSnapshot:
                 "cash", "cash + holdings >= 0 (equity cannot be negative)", self.cash
             )
         object.__setattr__(self, "equity", canonical(total))
+
+    @classmethod
+    def from_frame(
+        cls,
+        frame: Any,
+        *,
+        cash: object,
+        as_of: datetime,
+        account_id: str = "default",
+        rules: Mapping[str, AssetRules] | None = None,
+    ) -> AccountSnapshot:
+        """A snapshot from a pandas DataFrame indexed by symbol with ``qty`` and ``price``
+        columns (a symbol with qty 0 is priced, not held: a target to buy).
+
+        >>> import pandas
+        >>> from datetime import datetime, timezone
+        >>> holdings = pandas.DataFrame({"qty": [10, 0], "price": [150.0, 400.0]},
+        ...                             index=["AAPL", "MSFT"])
+        >>> AccountSnapshot.from_frame(holdings, cash=1000,
+        ...     as_of=datetime(2026, 1, 5, 15, tzinfo=timezone.utc)).equity  # 1000 + 10 x 150
+        Decimal('2500')
+        """
+        if not is_pandas(frame, "DataFrame"):
+            raise InvalidInputError("frame", "a pandas DataFrame with qty and price columns", frame)
+        missing = [column for column in ("qty", "price") if column not in frame.columns]
+        if missing:
+            raise InvalidInputError("frame", "the columns qty and price", list(frame.columns))
+        return cls(
+            cash=cash,
+            positions=frame["qty"],
+            prices=frame["price"],
+            as_of=as_of,
+            account_id=account_id,
+            rules=rules or {},
+        )
 
     def rules_for(self, symbol: str) -> AssetRules:
         """The asset's rules, or the defaults (tradable, whole shares) if none were given."""

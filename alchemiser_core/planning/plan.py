@@ -21,6 +21,7 @@ import attrs
 from alchemiser_core._contexts import EXACT_CONTEXT
 from alchemiser_core._fields import aware_datetime, bounds, identifier, number, value_fields
 from alchemiser_core.errors import AlchemiserError, InvalidInputError
+from alchemiser_core.notebook import frame, html_table
 from alchemiser_core.numeric import ZERO, canonical, exact_sum, to_decimal
 from alchemiser_core.planning.orders import Leg, OrderIntent, Side, SkippedLeg, leg_notional
 
@@ -30,6 +31,15 @@ __all__ = ["PLAN_FORMAT", "PlanBasis", "RebalancePlan", "client_order_id_for", "
 PLAN_FORMAT = "alchemiser.plan/1"
 _PLAN_ID_HEX = 32
 _REPR_LEGS = 40
+_FRAME_COLUMNS = (
+    "kind", "symbol", "side", "qty", "ref_price", "notional", "current_weight",
+    "target_weight", "is_full_exit", "reason", "detail", "client_order_id",
+)  # fmt: skip
+_FRAME_NUMBERS = ("qty", "ref_price", "notional", "current_weight", "target_weight")
+
+
+def _percent(weight: Decimal) -> str:
+    return f"{weight * 100:.2f}%"
 
 
 def _plan_id(value: object, field: str = "plan_id") -> str:
@@ -258,6 +268,58 @@ class RebalancePlan:
         if len(unordered) > _REPR_LEGS:
             lines.append(f"  ... {len(unordered) - _REPR_LEGS} more skipped")
         return "\n".join(lines)
+
+    # -- notebooks --------------------------------------------------------------------
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: orders (sells first), skipped legs with reasons, and totals."""
+        rows: list[list[object]] = [
+            [
+                (order.side.value, order.side.value),
+                order.symbol,
+                order.qty,
+                order.ref_price,
+                order.notional,
+                _percent(order.current_weight),
+                _percent(order.target_weight),
+                "full exit" if order.is_full_exit else "",
+            ]
+            for order in self.orders
+        ]
+        rows += [
+            [(f"skip {leg.side.value}", "bad"), leg.symbol, leg.qty, None, leg.notional, "", "",
+             _why(leg)]
+            for leg in self.skipped
+        ]  # fmt: skip
+        return html_table(
+            f"Plan {self.plan_id} · account {self.account_id} · as of {self.as_of.isoformat()}",
+            ["side", "symbol", "qty", "price", "notional", "weight now", "target", "note"],
+            rows,
+            f"equity {self.equity} · reserve {self.reserve} · sells {self.total_sell_value}"
+            f" · buys {self.total_buy_value} · cash {self.cash_before} → {self.cash_after}",
+        )
+
+    def to_frame(self, *, as_float: bool = False) -> Any:
+        """The orders, then the skipped legs, as a pandas DataFrame (needs pandas).
+
+        Columns: ``kind`` ("order" or "skipped"), ``symbol``, ``side``, ``qty``,
+        ``ref_price``, ``notional``, ``current_weight``, ``target_weight``,
+        ``is_full_exit``, ``reason``, ``detail``, ``client_order_id``. Numbers are the
+        plan's exact Decimals (a skipped leg's ``qty`` and ``notional`` are what was not
+        ordered; its prices and weights are None); ``as_float=True`` gives floats for
+        plotting.
+        """
+        orders: list[list[object]] = [
+            ["order", o.symbol, o.side.value, o.qty, o.ref_price, o.notional, o.current_weight,
+             o.target_weight, o.is_full_exit, "", "", o.client_order_id]
+            for o in self.orders
+        ]  # fmt: skip
+        skipped: list[list[object]] = [
+            ["skipped", leg.symbol, leg.side.value, leg.qty, None, leg.notional, None, None,
+             False, leg.reason.value, leg.detail, ""]
+            for leg in self.skipped
+        ]  # fmt: skip
+        return frame(_FRAME_COLUMNS, orders + skipped, numeric=_FRAME_NUMBERS, as_float=as_float)
 
     # -- JSON -------------------------------------------------------------------------
 

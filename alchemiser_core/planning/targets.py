@@ -11,6 +11,7 @@ from alchemiser_core._contexts import EXACT_CONTEXT, RATIO_CONTEXT
 from alchemiser_core._fields import check_bounds, symbol_map
 from alchemiser_core.errors import InvalidInputError
 from alchemiser_core.frozen import FrozenMap
+from alchemiser_core.notebook import is_pandas
 from alchemiser_core.numeric import ONE, ZERO, exact_sum, to_decimal
 
 __all__ = ["WEIGHT_SUM_TOLERANCE", "TargetAllocation", "as_target_allocation"]
@@ -87,9 +88,9 @@ class TargetAllocation:
 
 
 def as_target_allocation(targets: object) -> TargetAllocation:
-    """`targets` itself, or a `TargetAllocation` of a plain symbol -> weight mapping."""
+    """`targets` itself, or a `TargetAllocation` of a symbol -> weight mapping or Series."""
     if isinstance(targets, TargetAllocation):
         return targets
-    if not isinstance(targets, Mapping):
+    if not isinstance(targets, Mapping) and not is_pandas(targets, "Series"):
         raise InvalidInputError("targets", "a TargetAllocation or a mapping", targets)
     return TargetAllocation(targets)

@@ -14,12 +14,14 @@ import numbers
 import operator
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
 from alchemiser_core._contexts import EXACT_CONTEXT
 from alchemiser_core._fields import bounds, number, optional_number, strict_bool, value_fields
 from alchemiser_core.errors import InvalidInputError
+from alchemiser_core.notebook import frame, html_table
 from alchemiser_core.numeric import ZERO, canonical, exact_sum
 from alchemiser_core.planning.orders import OrderIntent, Side, SkippedLeg, SkipReason
 from alchemiser_core.planning.plan import RebalancePlan
@@ -130,6 +132,34 @@ class LimitCheck:
     limit: Decimal
     headroom: Decimal
     would_exceed_by: Decimal
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the verdict, the daily cap's arithmetic, one row per violation."""
+        verdict = "allowed" if self.allowed else "denied"
+        return html_table(
+            f"Limit check: {verdict}",
+            ["reason", "value", "limit", "symbol", "side", "detail"],
+            [
+                [(v.reason.value, "bad"), v.value, v.limit, v.symbol, v.side and v.side.value,
+                 v.detail]
+                for v in self.violations
+            ],
+            f"daily cap {self.limit}: used {self.used} + proposed {self.proposed}"
+            f" · headroom {self.headroom} · would exceed by {self.would_exceed_by}",
+        )  # fmt: skip
+
+    def to_frame(self, *, as_float: bool = False) -> Any:
+        """The violations as a pandas DataFrame (empty when allowed; needs pandas)."""
+        return frame(
+            ["reason", "value", "limit", "symbol", "side", "client_order_id", "detail"],
+            [
+                [v.reason.value, v.value, v.limit, v.symbol, v.side and v.side.value,
+                 v.client_order_id, v.detail]
+                for v in self.violations
+            ],
+            numeric=("value", "limit"),
+            as_float=as_float,
+        )  # fmt: skip
 
 
 def check_limits(

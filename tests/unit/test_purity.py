@@ -68,11 +68,26 @@ def _module_id(path: Path) -> str:
     return str(path.relative_to(CORE))
 
 
+#: The one exception: `to_frame()` builds a pandas DataFrame, so `notebook.frame` imports
+#: pandas inside the function, when a frame is asked for (never at import, checked below).
+LAZY_PANDAS = "notebook.py"
+
+
+def _module_level_roots(tree: ast.Module) -> set[str]:
+    return _imported_roots(ast.Module(body=[
+        node for node in tree.body if not isinstance(node, ast.FunctionDef | ast.ClassDef)
+    ], type_ignores=[]))  # fmt: skip
+
+
 @pytest.mark.parametrize("module", _core_modules(), ids=_module_id)
 def test_core_module_imports_nothing_impure(module: Path) -> None:
     tree = ast.parse(module.read_text())
 
-    assert _imported_roots(tree) & BANNED_ROOTS == set()
+    banned = _imported_roots(tree) & BANNED_ROOTS
+    if module.name == LAZY_PANDAS:
+        assert "pandas" not in _module_level_roots(tree)
+        banned -= {"pandas"}
+    assert banned == set()
     assert "hypothesis" not in _imported_roots(tree)
 
 
