@@ -61,7 +61,7 @@ def test_optimal_error_is_never_worse_than_floor_error(inputs: Inputs) -> None:
 
 # Found by the ci profile: selling a 1,438th NVDA lot (0.6712) takes NVDA 0.46 under its
 # target (more than half a lot), and funds the 965th MSFT lot, whose gain (0.45) is more
-# than the error it adds (0.248): the lot exchange of docs/planning.md.
+# than the error it adds (0.248): the lot exchange of docs/concepts.md.
 _EXCHANGE = (
     AccountSnapshot(
         cash=0,
