@@ -44,6 +44,17 @@ def _plan() -> RebalancePlan:
     return plan_rebalance(account, {"A": "0.5", "Z": "0.1"}, config)
 
 
+def _report(*orders: OrderReport) -> ExecutionReport:
+    return ExecutionReport(
+        status=ExecutionStatus.COMPLETED,
+        account_id="a",
+        plan_id="p",
+        executed_plan_id="p",
+        correlation_id="c",
+        orders=orders,
+    )
+
+
 def test_a_plans_frame_holds_its_exact_decimals() -> None:
     plan = _plan()
 
@@ -81,15 +92,8 @@ def test_a_plans_html_shows_sells_buys_skips_and_totals() -> None:
 
 
 def test_html_escapes_what_it_shows() -> None:
-    report = ExecutionReport(
-        status=ExecutionStatus.COMPLETED,
-        account_id="a",
-        plan_id="p",
-        executed_plan_id="p",
-        correlation_id="c",
-        orders=(
-            OrderReport("id", "A", Side.BUY, D(1), D(0), None, OrderOutcome.REJECTED, "<b>no</b>"),
-        ),
+    report = _report(
+        OrderReport("id", "A", Side.BUY, D(1), D(0), None, OrderOutcome.REJECTED, "<b>no</b>")
     )
 
     page = report._repr_html_()
@@ -111,14 +115,7 @@ def test_a_limit_check_as_html_and_frame() -> None:
 
 
 def test_an_execution_reports_frame_keeps_its_decimals() -> None:
-    report = ExecutionReport(
-        status=ExecutionStatus.COMPLETED,
-        account_id="a",
-        plan_id="p",
-        executed_plan_id="p",
-        correlation_id="c",
-        orders=(OrderReport("id", "A", Side.BUY, D(3), D(3), D("7.77"), OrderOutcome.FILLED),),
-    )
+    report = _report(OrderReport("id", "A", Side.BUY, D(3), D(3), D("7.77"), OrderOutcome.FILLED))
 
     frame = report.to_frame()
 
