@@ -123,6 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"alchemiser: {error}", file=sys.stderr)
         return error.status
+    except KeyboardInterrupt:
+        # Before any order was sent (during an execution, _execute says how to resume).
+        print("alchemiser: stopped by Ctrl-C; nothing was sent", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except (AlchemiserError, OSError) as error:
         # Raised outside any one file (a broker or ledger that failed): no input to name.
         if args.debug:
@@ -380,7 +384,9 @@ def _run_rebalance(
             return 0 if check.allowed else EXIT_FAILED
         if output == "table":
             console.print(plan_table(plan), limits_table(check))
-        report = _execute(console, plan, broker, ledger, limits, policy)
+        # With --format json, standard output carries the report's JSON alone.
+        progress = console if output == "table" else Console(stderr=True, highlight=False)
+        report = _execute(progress, plan, broker, ledger, limits, policy)
     finally:
         ledger.close()
     if output == "table":

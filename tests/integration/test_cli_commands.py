@@ -345,7 +345,7 @@ def test_rebalance_execute_sends_each_order_once_and_records_it(
     )
 
     assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.splitlines()[-1])
+    report = json.loads(result.stdout)
     assert report["status"] == "completed"
     assert {o["symbol"]: o["outcome"] for o in report["orders"]} == {
         "XOM": "filled",
@@ -373,7 +373,7 @@ def test_rebalance_on_the_paper_broker_from_an_account_file(
     )  # fmt: skip
 
     assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.splitlines()[-1])
+    report = json.loads(result.stdout)
     # E = 12,000; reserve 120; SPY T = 0.5 x 11,880 = 5,940 -> 9 at 600 (5,400).
     assert {(o["symbol"], o["side"], o["requested_qty"]) for o in report["orders"]} == {
         ("AAPL", "sell", "10"),
