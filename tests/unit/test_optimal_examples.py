@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from alchemiser_core import InvalidInputError, RebalanceConfig, plan_rebalance
+from alchemiser_core import AssetRules, InvalidInputError, RebalanceConfig, plan_rebalance
 from alchemiser_core.planning.optimal import Candidate, _by_ratio, choose_extra_increments
 from tests.helpers import legs, snapshot
 
@@ -192,3 +192,52 @@ def test_an_equally_good_alternative_never_replaces_the_status_quo() -> None:
     kept = Candidate("B", gain=5, cost=5, increment=1)
 
     assert choose_extra_increments([first, kept], Decimal(5), prefer=[kept]) == [kept]
+
+
+HALF_LOTS = {"B": AssetRules(qty_increment="0.5")}
+
+
+@pytest.mark.parametrize(
+    ("b_price", "rules", "lot"),
+    [(100, None, D(1)), (200, HALF_LOTS, D("0.5"))],  # B's lot is worth 100 either way
+    ids=["whole lots", "half lots at twice the price"],
+)
+def test_the_last_lot_given_up_may_leave_exactly_one_lot_at_the_minimum(
+    b_price: int, rules: dict[str, AssetRules] | None, lot: Decimal
+) -> None:
+    # E = 1,000; T_A = 800, T_B = 200; lots of A 280, of B 100; minimum order 100.
+    # Floor: A 2 (560, 240 short), B 2 lots (200); cash left 240. An extra A gains
+    # 2 x 240 - 280 = 200 but costs 280 > 240. Giving up B's last lot leaves one lot,
+    # worth exactly the 100 minimum (allowed), frees 100 (budget 340) and loses 100:
+    # net 100. Result: A 3 (840, 40 over), B 1 lot (100 under); cash 1,000 - 940 = 60.
+    account = snapshot(1000, prices={"A": 280, "B": b_price}, rules=rules)
+    config = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=100, rounding="optimal")
+
+    plan = plan_rebalance(account, {"A": "0.8", "B": "0.2"}, config)
+
+    assert legs(plan) == [("buy", "A", 3), ("buy", "B", lot)]
+    assert plan.cash_after == 60
+
+
+@pytest.mark.parametrize(
+    ("c_price", "rules", "lot"),
+    [(100, None, D(1)), (200, {"C": AssetRules(qty_increment="0.5")}, D("0.5"))],
+    ids=["whole lots", "half lots at twice the price"],
+)
+def test_one_more_sell_lot_funds_a_much_closer_buy(
+    c_price: int, rules: dict[str, AssetRules] | None, lot: Decimal
+) -> None:
+    # Cash 500 + C 5 lots of 100 = E 1,000. T_C = 370: 130 over -> the nearest lot
+    # sells 1 (30 over, under half a lot). T_B = 580 at 300: floor 1 lot (280 short).
+    # T_D = 50 at 50: 1. Cash after floor: 500 + 100 - 300 - 50 = 250 < 300 for an
+    # extra B (gain 2 x 280 - 300 = 260). Selling one more C lot frees 100 (budget
+    # 350) and costs 100 - 2 x 30 = 40 of error: net 220. Result: sell C 2 lots,
+    # buy B 2 and D 1; error 70 + 20 + 0 = 90 instead of 30 + 280 = 310.
+    account = snapshot(
+        500, positions={"C": 5 * lot}, prices={"B": 300, "C": c_price, "D": 50}, rules=rules
+    )
+
+    plan = plan_rebalance(account, {"B": "0.58", "C": "0.37", "D": "0.05"}, OPTIMAL)
+
+    assert legs(plan) == [("sell", "C", 2 * lot), ("buy", "B", 2), ("buy", "D", 1)]
+    assert plan.cash_after == 50  # 500 + 200 - 600 - 50
