@@ -241,3 +241,54 @@ def test_one_more_sell_lot_funds_a_much_closer_buy(
 
     assert legs(plan) == [("sell", "C", 2 * lot), ("buy", "B", 2), ("buy", "D", 1)]
     assert plan.cash_after == 50  # 500 + 200 - 600 - 50
+
+
+def test_a_buy_cash_did_not_cut_still_gets_its_extra_lot_when_another_was_cut() -> None:
+    # E = 1,000, buffer 20%: T_X = 500 at 250 (2 lots), T_Y = 430 at 50 (8 lots, 30 short).
+    # Wanted (500 + 400) x 1.2 = 1,080 > 1,000: pro rata x 0.9259 -> X 1, Y 7, spent
+    # 720, left 280. Top-up (largest unbought value first): X's lot costs 300 > 280;
+    # Y's costs 60 -> Y 8, left 220. X stays cut; Y, not cut, may take one more lot:
+    # 2 x 30 - 50 = 10 closer for 60 of the 220. Floor stops at Y 8.
+    account = snapshot(1000, prices={"X": 250, "Y": 50})
+    targets = {"X": "0.5", "Y": "0.43"}
+    buffer = {"cash_reserve_pct": 0, "min_trade_notional": 0, "buy_price_buffer_pct": "0.2"}
+
+    floor_plan = plan_rebalance(account, targets, RebalanceConfig(**buffer))
+    plan = plan_rebalance(account, targets, RebalanceConfig(**buffer, rounding="optimal"))
+
+    assert legs(floor_plan) == [("buy", "Y", 8), ("buy", "X", 1)]
+    assert legs(plan) == [("buy", "Y", 9), ("buy", "X", 1)]
+
+
+def test_a_symbol_floor_mode_left_at_zero_becomes_a_whole_order() -> None:
+    # E = 1,000; T_A = 70 at 100: floor buys 0 lots (skipped: zero after rounding).
+    # Optimal: 70 > half a lot, so one lot ends 30 over instead of 70 under.
+    account = snapshot(1000, prices={"A": 100, "B": 300})
+
+    floor_plan = plan_rebalance(account, {"A": "0.07", "B": "0.9"}, FLOOR)
+    plan = plan_rebalance(account, {"A": "0.07", "B": "0.9"}, OPTIMAL)
+
+    assert [leg.symbol for leg in floor_plan.skipped] == ["A"]
+    order = next(o for o in plan.orders if o.symbol == "A")
+    assert (order.qty, order.ref_price, order.notional) == (1, 100, 100)
+    assert (order.target_weight, order.current_weight, order.is_full_exit) == (
+        D("0.07"),
+        0,
+        False,
+    )
+    assert plan.skipped == ()
+
+
+def test_a_buy_exactly_half_a_lot_short_takes_no_extra_lot() -> None:
+    # T_A = 350 at 100: 3 lots, 50 short; a 4th ends 50 over: no closer, so not bought,
+    # even beside B (T_B = 370: 3 lots, 70 short), whose 4th lot is 40 closer and bought.
+    # Nor does C (T_C = 50, under one lot: floor buys none), its first lot as far over.
+    # Cash is no limit: 1,000 - 600 = 400 left after floor.
+    account = snapshot(1000, prices={"A": 100, "B": 100, "C": 100})
+
+    plan = plan_rebalance(account, {"A": "0.35", "B": "0.37", "C": "0.05"}, OPTIMAL)
+
+    assert legs(plan) == [("buy", "B", 4), ("buy", "A", 3)]
+    assert [(leg.symbol, leg.reason.value) for leg in plan.skipped] == [
+        ("C", "zero_after_rounding")
+    ]
