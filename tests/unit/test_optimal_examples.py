@@ -292,3 +292,15 @@ def test_a_buy_exactly_half_a_lot_short_takes_no_extra_lot() -> None:
     assert [(leg.symbol, leg.reason.value) for leg in plan.skipped] == [
         ("C", "zero_after_rounding")
     ]
+
+
+def test_an_equally_good_alternative_never_causes_orders() -> None:
+    # E = 500 + 5 x 100 = 1,000. C: T 380, 120 over -> sells 1 (20 over). B: T 550 at 80
+    # -> 6 lots (70 short). D: T 50 at 50 -> 1. Cash left 500 + 100 - 480 - 50 = 70.
+    # Selling one more C lot (20 over -> 80 under: 60 worse) pays for a 7th B lot
+    # (70 short -> 10 over: 60 better): a tie. The status quo stands.
+    account = snapshot(500, positions={"C": 5}, prices={"B": 80, "C": 100, "D": 50})
+
+    plan = plan_rebalance(account, {"B": "0.55", "C": "0.38", "D": "0.05"}, OPTIMAL)
+
+    assert legs(plan) == [("sell", "C", 1), ("buy", "B", 6), ("buy", "D", 1)]
