@@ -304,3 +304,20 @@ def test_an_equally_good_alternative_never_causes_orders() -> None:
     plan = plan_rebalance(account, {"B": "0.55", "C": "0.38", "D": "0.05"}, OPTIMAL)
 
     assert legs(plan) == [("sell", "C", 1), ("buy", "B", 6), ("buy", "D", 1)]
+
+
+def test_the_cash_top_up_prices_a_fractional_lot_as_price_times_lot() -> None:
+    # E = 1,000, buffer 10%. Y: T 600 at 100 -> 6 lots. X: T 400 at 40 in half units
+    # (a lot is worth 20) -> 20 lots = 10 units. Wanted 1,000 x 1.1 = 1,100: pro rata
+    # x 0.909 -> Y 5, X 18 lots; spent (500 + 360) x 1.1 = 946, left 54. Top-up,
+    # largest unbought value first: Y's lot costs 110 > 54; X's costs 20 x 1.1 = 22:
+    # both missing lots (44) -> X 20 lots; 10 left.
+    account = snapshot(
+        1000, prices={"X": 40, "Y": 100}, rules={"X": AssetRules(qty_increment="0.5")}
+    )
+    config = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=0, buy_price_buffer_pct="0.1")
+
+    plan = plan_rebalance(account, {"X": "0.4", "Y": "0.6"}, config)
+
+    assert legs(plan) == [("buy", "Y", 5), ("buy", "X", 10)]
+    assert plan.cash_after == 100  # 1,000 - 500 - 400
