@@ -445,3 +445,21 @@ def test_an_unpriced_symbol_wanted_at_weight_zero_needs_no_price() -> None:
     # equity = 1,000 + 1 x 100 = 1,100 = T_A; V_A = 100; (1,100 - 100) / 100 = 10 shares.
     assert legs(plan) == [("buy", "A", D(10))]
     assert plan.skipped == ()
+
+
+def test_every_order_reports_its_weight_now_and_its_target() -> None:
+    # E = 400 + 5 x 100 + 0.25 x 400 = 1,000. A: now 500 / 1,000 = 0.5, target 0.2 -> sell 3.
+    # B: now 0, target 0.3 -> buy floor(300 / 50) = 6. Z: now 0.25 x 400 / 1,000 = 0.1,
+    # not targeted -> full exit of its fractional holding.
+    account = snapshot(400, positions={"A": 5, "Z": "0.25"}, prices={"A": 100, "B": 50, "Z": 400})
+
+    plan = plan_rebalance(account, {"A": "0.2", "B": "0.3"}, NO_RESERVE)
+
+    assert [
+        (o.side.value, o.symbol, o.qty, o.current_weight, o.target_weight, o.is_full_exit)
+        for o in plan.orders
+    ] == [
+        ("sell", "A", 3, D("0.5"), D("0.2"), False),
+        ("sell", "Z", D("0.25"), D("0.1"), 0, True),
+        ("buy", "B", 6, 0, D("0.3"), False),
+    ]
