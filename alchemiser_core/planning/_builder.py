@@ -200,8 +200,9 @@ class PlanBuilder:
     def _lots_to_trade(self, standing: Standing, lot: Lot) -> Decimal:
         """floor(gap / lot value); in optimal mode a sell goes to the *nearest* lot.
 
-        A sell remainder over half a lot takes one more lot (if held); under half a
-        lot, one more lot becomes an option that the knapsack may take to fund buys.
+        A sell remainder over half a lot takes one more lot (if held); up to half a
+        lot, one more lot becomes an option that the knapsack may take to fund buys
+        (at exactly half a lot it costs this position nothing: r over becomes r under).
         """
         unit = standing.ref_price * lot.increment
         steps = whole_lots(standing.gap, unit)
@@ -212,9 +213,8 @@ class PlanBuilder:
             return steps
         if remainder + remainder > unit:
             return steps + 1
-        if remainder + remainder < unit:
-            option = self._near_miss(standing, remainder, lot)._replace(has_floor_leg=bool(steps))
-            self.sell_options.append(option)
+        option = self._near_miss(standing, remainder, lot)._replace(has_floor_leg=bool(steps))
+        self.sell_options.append(option)
         return steps
 
     def _current_weight(self, standing: Standing) -> Decimal:
@@ -284,7 +284,7 @@ class PlanBuilder:
         * when cash cut no buy, two kinds of lot that start *given up*, their cash in
           the budget, and that the status quo keeps: the last lot of a buy leg that
           keeps at least one lot above its minimum (kept: gain u, cost u x (1 +
-          buffer)), and one more sell lot of a position left r < u / 2 over target by
+          buffer)), and one more sell lot of a position left r <= u / 2 over target by
           its nearest-lot sell (kept: gain u - 2r, cost u). Giving one up funds extra
           lots elsewhere when they gain more, which is how a mixed-integer solver
           would trade a cheap lot for a closer expensive one.
@@ -357,7 +357,7 @@ class PlanBuilder:
         return kept
 
     def _kept_sell_lots(self) -> tuple[list[Candidate], dict[str, NearMiss]]:
-        """One more sell lot of each position left under half a lot over target."""
+        """One more sell lot of each position left at most half a lot over target."""
         sold = {leg.symbol for leg in self.sells}
         kept = []
         new_sells: dict[str, NearMiss] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 
@@ -28,6 +29,7 @@ from alchemiser_core import (  # noqa: E402
     check_limits,
     plan_rebalance,
 )
+from alchemiser_core.notebook import _STYLE, html_table, is_pandas  # noqa: E402
 
 AS_OF = datetime(2026, 1, 5, 15, tzinfo=UTC)
 D = Decimal
@@ -175,3 +177,134 @@ def test_a_bad_frame_names_what_is_wrong(frame: object, field: str, expected: st
         AccountSnapshot.from_frame(frame, cash=0, as_of=AS_OF)
 
     assert (raised.value.field, raised.value.expected) == (field, expected)
+
+
+class _Cells(HTMLParser):
+    """The caption, header, rows (cells as (css class, text)) and footer of one table."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.caption = self.footer = ""
+        self.header: list[str] = []
+        self.rows: list[list[tuple[str, str]]] = []
+        self._in = ""
+        self._class = ""
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr" and self._in != "thead":
+            self.rows.append([])
+        if tag in {"caption", "th", "td", "p", "thead", "style"}:
+            self._in = "thead" if tag == "thead" else tag
+            self._class = dict(attrs).get("class") or ""
+            if tag == "td":
+                self.rows[-1].append((self._class, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"caption", "p", "thead", "style"} or (tag == "th" and self._in == "th"):
+            self._in = "" if tag != "th" else "thead"
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "caption":
+            self.caption += data
+        elif self._in == "th":
+            self.header.append(data)
+        elif self._in == "td":
+            css, text = self.rows[-1][-1]
+            self.rows[-1][-1] = (css, text + data)
+        elif self._in == "p":
+            self.footer += data
+
+
+def test_html_table_is_exactly_this_markup() -> None:
+    page = html_table("T <1>", ["a", "b"], [[("x", "sell"), D("1.5")], [None, "y&z"]], "f")
+    bare = html_table("T", ["a"], [])
+
+    assert page == (
+        f'<div class="alchemiser">{_STYLE}<table><caption>T &lt;1&gt;</caption>'
+        "<thead><tr><th>a</th><th>b</th></tr></thead><tbody>"
+        '<tr><td class="sell">x</td><td class="num">1.5</td></tr>'
+        "<tr><td></td><td>y&amp;z</td></tr></tbody></table><p>f</p></div>"
+    )
+    assert bare == (
+        f'<div class="alchemiser">{_STYLE}<table><caption>T</caption>'
+        "<thead><tr><th>a</th></tr></thead><tbody></tbody></table></div>"
+    )
+
+
+def test_a_plans_html_cell_by_cell() -> None:
+    plan = _plan()
+
+    table = _Cells(plan._repr_html_())
+
+    assert (
+        table.caption == f"Plan {plan.plan_id} · account default · as of 2026-01-05T15:00:00+00:00"
+    )
+    assert table.header == [
+        "side", "symbol", "qty", "price", "notional", "weight now", "target", "note",
+    ]  # fmt: skip
+    # C: 99.99 / 1,099.99 = 9.09%; A: target 50%; Z: target value 0.1 x 1,099.99.
+    assert table.rows == [
+        [("sell", "sell"), ("", "C"), ("num", "3"), ("num", "33.33"), ("num", "99.99"),
+         ("", "9.09%"), ("", "0.00%"), ("", "full exit")],
+        [("buy", "buy"), ("", "A"), ("num", "70"), ("num", "7.77"), ("num", "543.9"),
+         ("", "0.00%"), ("", "50.00%"), ("", "")],
+        [("bad", "skip buy"), ("", "Z"), ("num", "0"), ("", ""), ("num", "109.999"), ("", ""),
+         ("", ""), ("", "missing_price: no price; target value 109.999")],
+    ]  # fmt: skip
+    assert table.footer == (
+        "equity 1099.99 · reserve 0 · sells 99.99 · buys 543.9 · cash 1000 → 556.09"
+    )
+
+
+def test_a_limit_checks_html_cell_by_cell() -> None:
+    check = check_limits(_plan(), RiskLimits(max_order_notional=500))
+
+    table = _Cells(check._repr_html_())
+
+    assert table.caption == "Limit check: denied"
+    assert table.header == ["reason", "value", "limit", "symbol", "side", "detail"]
+    ((reason, value, limit, symbol, side, detail),) = table.rows
+    assert (reason, value, limit, symbol, side) == (
+        ("bad", "order_notional_exceeds_cap"), ("num", "543.9"), ("num", "500"), ("", "A"),
+        ("", "buy"),
+    )  # fmt: skip
+    assert detail == ("", "buy A 543.9 > 500 per order")
+    # Both sides count against the daily cap: 99.99 + 543.9 = 643.89.
+    assert table.footer == (
+        "daily cap 500000: used 0 + proposed 643.89 · headroom 500000 · would exceed by 0"
+    )
+    assert _Cells(check_limits(_plan(), RiskLimits())._repr_html_()).caption == (
+        "Limit check: allowed"
+    )
+
+
+def test_a_plans_frame_row_by_row() -> None:
+    frame = _plan().to_frame()
+
+    assert list(frame.columns) == [
+        "kind", "symbol", "side", "qty", "ref_price", "notional", "current_weight",
+        "target_weight", "is_full_exit", "reason", "detail", "client_order_id",
+    ]  # fmt: skip
+    rows = [list(row)[:11] for row in frame.itertuples(index=False)]
+    # C's weight now: 99.99 / 1,099.99 = 0.09090082637114882862... -> 18 places, half-even.
+    assert rows == [
+        ["order", "C", "sell", D(3), D("33.33"), D("99.99"), D("0.090900826371148829"),
+         D(0), True, "", ""],
+        ["order", "A", "buy", D(70), D("7.77"), D("543.9"), D(0), D("0.5"), False, "", ""],
+        ["skipped", "Z", "buy", D(0), None, D("109.999"), None, None, False, "missing_price",
+         "no price; target value 109.999"],
+    ]  # fmt: skip
+    floats = _plan().to_frame(as_float=True)
+    assert floats["ref_price"].isna().tolist() == [False, False, True]
+    assert floats["qty"].tolist() == [3.0, 70.0, 0.0]
+
+
+def test_is_pandas_knows_a_series_from_a_look_alike() -> None:
+    class Series(dict[str, object]):  # a Series by name only
+        pass
+
+    assert is_pandas(pandas.Series(dtype=object), "Series")
+    assert not is_pandas(Series(), "Series")
+    assert not is_pandas(pandas.Series(dtype=object), "DataFrame")
+    assert is_pandas(pandas.DataFrame(), "DataFrame")

@@ -321,3 +321,24 @@ def test_the_cash_top_up_prices_a_fractional_lot_as_price_times_lot() -> None:
 
     assert legs(plan) == [("buy", "Y", 5), ("buy", "X", 10)]
     assert plan.cash_after == 100  # 1,000 - 500 - 400
+
+
+def test_a_sell_exactly_half_a_lot_over_target_may_sell_one_more_lot_to_fund_a_buy() -> None:
+    # Cash 500 + C 5 x 100 = E 1,000. C: T 350, 150 over -> sells 1, exactly half a lot
+    # (50) over; one more lot leaves it 50 under: no worse. B: T 580 at 300 -> 1 lot,
+    # 280 short. D: T 50 at 50 -> 1. Cash after floor 500 + 100 - 300 - 50 = 250 < 300.
+    # Selling the free C lot (budget 350) buys a 2nd B: 280 short -> 20 over.
+    # Error 50 + 20 + 0 = 70 instead of floor's 50 + 280 + 0 = 330.
+    account = snapshot(500, positions={"C": 5}, prices={"B": 300, "C": 100, "D": 50})
+    targets = {"B": "0.58", "C": "0.35", "D": "0.05"}
+
+    assert legs(plan_rebalance(account, targets, FLOOR)) == [
+        ("sell", "C", 1),
+        ("buy", "B", 1),
+        ("buy", "D", 1),
+    ]
+    assert legs(plan_rebalance(account, targets, OPTIMAL)) == [
+        ("sell", "C", 2),
+        ("buy", "B", 2),
+        ("buy", "D", 1),
+    ]
