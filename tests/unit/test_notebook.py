@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -20,7 +21,9 @@ from alchemiser_adapters.execution_report import (  # noqa: E402 - after the ski
 )
 from alchemiser_core import (  # noqa: E402
     AccountSnapshot,
+    AssetRules,
     InvalidInputError,
+    LimitCheck,
     RebalanceConfig,
     RebalancePlan,
     RiskLimits,
@@ -29,7 +32,7 @@ from alchemiser_core import (  # noqa: E402
     check_limits,
     plan_rebalance,
 )
-from alchemiser_core.notebook import _STYLE, html_table, is_pandas  # noqa: E402
+from alchemiser_core.notebook import _STYLE, frame, html_table, is_pandas  # noqa: E402
 
 AS_OF = datetime(2026, 1, 5, 15, tzinfo=UTC)
 D = Decimal
@@ -280,20 +283,23 @@ def test_a_limit_checks_html_cell_by_cell() -> None:
 
 
 def test_a_plans_frame_row_by_row() -> None:
-    frame = _plan().to_frame()
+    plan = _plan()
+    frame = plan.to_frame()
+    ids = [order.client_order_id for order in plan.orders]
 
     assert list(frame.columns) == [
         "kind", "symbol", "side", "qty", "ref_price", "notional", "current_weight",
         "target_weight", "is_full_exit", "reason", "detail", "client_order_id",
     ]  # fmt: skip
-    rows = [list(row)[:11] for row in frame.itertuples(index=False)]
+    rows = [list(row) for row in frame.itertuples(index=False)]
     # C's weight now: 99.99 / 1,099.99 = 0.09090082637114882862... -> 18 places, half-even.
     assert rows == [
         ["order", "C", "sell", D(3), D("33.33"), D("99.99"), D("0.090900826371148829"),
-         D(0), True, "", ""],
-        ["order", "A", "buy", D(70), D("7.77"), D("543.9"), D(0), D("0.5"), False, "", ""],
+         D(0), True, "", "", ids[0]],
+        ["order", "A", "buy", D(70), D("7.77"), D("543.9"), D(0), D("0.5"), False, "", "",
+         ids[1]],
         ["skipped", "Z", "buy", D(0), None, D("109.999"), None, None, False, "missing_price",
-         "no price; target value 109.999"],
+         "no price; target value 109.999", ""],
     ]  # fmt: skip
     floats = _plan().to_frame(as_float=True)
     assert floats["ref_price"].isna().tolist() == [False, False, True]
@@ -308,3 +314,89 @@ def test_is_pandas_knows_a_series_from_a_look_alike() -> None:
     assert not is_pandas(Series(), "Series")
     assert not is_pandas(pandas.Series(dtype=object), "DataFrame")
     assert is_pandas(pandas.DataFrame(), "DataFrame")
+
+
+def _denied_twice() -> LimitCheck:
+    # The A buy (543.9) is over a 500 order cap, and both orders (643.89) are over
+    # a 600 daily cap: the second violation names no order.
+    return check_limits(_plan(), RiskLimits(max_order_notional=500, max_daily_notional=600))
+
+
+def test_a_limit_checks_frame_names_every_column_and_keeps_decimals() -> None:
+    frame = _denied_twice().to_frame()
+    floats = _denied_twice().to_frame(as_float=True)
+
+    assert list(frame.columns) == [
+        "reason", "value", "limit", "symbol", "side", "client_order_id", "detail",
+    ]  # fmt: skip
+    assert [list(row)[:5] for row in frame.itertuples(index=False)] == [
+        ["order_notional_exceeds_cap", D("543.9"), D(500), "A", "buy"],
+        ["daily_notional_exceeds_cap", D("643.89"), D(600), None, None],
+    ]
+    assert frame["client_order_id"].iloc[0] == _plan().orders[1].client_order_id
+    assert frame["detail"].iloc[0] == "buy A 543.9 > 500 per order"
+    assert (floats["value"].dtype, floats["limit"].dtype) == ("float64", "float64")
+    assert floats["symbol"].dtype == object
+
+
+def test_a_daily_cap_violation_shows_without_a_side() -> None:
+    table = _Cells(_denied_twice()._repr_html_())
+
+    assert [row[0][1] for row in table.rows] == [
+        "order_notional_exceeds_cap",
+        "daily_notional_exceeds_cap",
+    ]
+    assert [row[3:5] for row in table.rows][1] == [("", ""), ("", "")]
+
+
+def test_frame_keeps_decimals_unless_asked_for_floats() -> None:
+    exact = frame(["x"], [[D("0.1")]], numeric=["x"])
+    floats = frame(["x"], [[D("0.1")]], numeric=["x"], as_float=True)
+
+    assert exact["x"].iloc[0] == D("0.1") and exact["x"].dtype == object
+    assert floats["x"].iloc[0] == 0.1 and floats["x"].dtype == "float64"
+
+
+def test_to_frame_without_pandas_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now fails
+
+    with pytest.raises(ImportError) as raised:
+        _plan().to_frame()
+
+    assert str(raised.value) == "to_frame() needs pandas: pip install 'alchemiser[notebook]'"
+
+
+def test_a_repeated_symbol_in_a_series_is_named_exactly() -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        AccountSnapshot(
+            cash=0,
+            positions=pandas.Series([1, 2, 3], index=["B", "A", "B"]),
+            prices={},
+            as_of=AS_OF,
+        )
+
+    assert str(raised.value) == "positions: expected a Series with each symbol once, got ['B']"
+
+
+def test_from_frame_passes_the_rest_through() -> None:
+    holdings = pandas.DataFrame({"qty": [1], "price": [10]}, index=["A"])
+    rules = {"A": AssetRules(fractionable=True)}
+
+    plain = AccountSnapshot.from_frame(holdings, cash=0, as_of=AS_OF)
+    ruled = AccountSnapshot.from_frame(holdings, cash=0, as_of=AS_OF, rules=rules)
+
+    assert plain.account_id == "default" and dict(plain.rules) == {}
+    assert dict(ruled.rules) == rules
+
+
+def test_from_frame_errors_show_what_came() -> None:
+    not_a_frame = {"qty": {"A": 1}}
+    no_price = pandas.DataFrame({"qty": [1], "px": [2]}, index=["A"])
+
+    with pytest.raises(InvalidInputError) as wrong_type:
+        AccountSnapshot.from_frame(not_a_frame, cash=0, as_of=AS_OF)
+    with pytest.raises(InvalidInputError) as wrong_columns:
+        AccountSnapshot.from_frame(no_price, cash=0, as_of=AS_OF)
+
+    assert wrong_type.value.value is not_a_frame
+    assert wrong_columns.value.value == ["qty", "px"]
