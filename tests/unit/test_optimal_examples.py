@@ -342,3 +342,26 @@ def test_a_sell_exactly_half_a_lot_over_target_may_sell_one_more_lot_to_fund_a_b
         ("buy", "B", 2),
         ("buy", "D", 1),
     ]
+
+
+def test_a_new_sell_lot_at_exactly_the_minimum_may_fund_a_buy_past_unfit_options() -> None:
+    # Cash 600 + A 10 x 10 + AB 2 x 50 + C 4 x 100 = E 1,200; minimum order 100.
+    # A: T 87.6, 12.4 over: floor sells 1 lot (10, under the minimum: dropped).
+    # AB: T 90, 10 over, under half a lot: one lot (50) would be under the minimum.
+    # C: T 372, 28 over: no floor lot; one lot is worth exactly the minimum (100),
+    #    and costs 100 - 2 x 28 = 44 of error.
+    # B: T 456 at 250 -> 1 lot, 206 short; an extra lot gains 2 x 206 - 250 = 162.
+    # D: T 156 at 150 -> 1 lot. Cash after floor 600 - 250 - 150 = 200 < 250; with
+    # C's lot sold, 300: the extra B. A (its floor lot skipped) and AB stay put.
+    account = snapshot(
+        600,
+        positions={"A": 10, "AB": 2, "C": 4},
+        prices={"A": 10, "AB": 50, "B": 250, "C": 100, "D": 150},
+    )
+    targets = {"A": "0.073", "AB": "0.075", "B": "0.38", "C": "0.31", "D": "0.13"}
+    config = RebalanceConfig(cash_reserve_pct=0, min_trade_notional=100, rounding="optimal")
+
+    plan = plan_rebalance(account, targets, config)
+
+    assert legs(plan) == [("sell", "C", 1), ("buy", "B", 2), ("buy", "D", 1)]
+    assert [(leg.symbol, leg.reason.value) for leg in plan.skipped] == [("A", "below_minimum")]
