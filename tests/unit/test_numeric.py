@@ -14,6 +14,7 @@ from alchemiser_core import (
     round_price_to_tick,
     to_decimal,
 )
+from alchemiser_core.numeric import exact_sum
 
 D = Decimal
 
@@ -63,10 +64,14 @@ def test_to_decimal_rejects_junk_naming_the_field(value: object) -> None:
 
 
 def test_to_decimal_bounds_magnitude_and_places() -> None:
-    with pytest.raises(InvalidInputError, match="smaller than"):
+    with pytest.raises(InvalidInputError, match="smaller than") as too_big:
         to_decimal("1e15", "x")
-    with pytest.raises(InvalidInputError, match="at most 30 decimal places"):
-        to_decimal("1e-31", "x")
+    with pytest.raises(InvalidInputError, match="at most 30 decimal places") as too_fine:
+        to_decimal("1e-31", "y")
+
+    assert (too_big.value.field, too_big.value.value) == ("x", "1e15")
+    assert (too_fine.value.field, too_fine.value.value) == ("y", "1e-31")
+    assert to_decimal("-999999999999999.9", "x") == D("-999999999999999.9")  # just under
     # Trailing zeros beyond 30 places are fine: the value itself has one place.
     assert to_decimal("0.1" + "0" * 40, "x") == D("0.1")
 
@@ -124,3 +129,11 @@ def test_rounding_helpers_read_any_number_like_the_value_classes() -> None:
     assert floor_to_increment("7.5", 0.25) == D("7.5")
     assert round_price_to_tick("10.011", side_is_buy=False) == D("10.02")
     assert default_tick(0.5) == D("0.0001")
+
+
+def test_exact_sum_is_a_decimal_even_of_nothing() -> None:
+    # sum() of nothing is the int 0; a money total must stay a Decimal.
+    total = exact_sum([])
+
+    assert type(total) is Decimal and total == 0
+    assert exact_sum([D("1e-30"), D("999999999999999")]) == D("999999999999999." + "0" * 29 + "1")

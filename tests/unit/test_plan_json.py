@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 
-from alchemiser_core import InvalidInputError, RebalancePlan, plan_rebalance
+from alchemiser_core import (
+    AccountSnapshot,
+    InvalidInputError,
+    RebalanceConfig,
+    RebalancePlan,
+    plan_rebalance,
+)
 from tests.helpers import snapshot
 
 
@@ -66,3 +74,33 @@ def test_repr_lists_the_legs_readably() -> None:
     assert "SELL 3 OLD @ 50 = 150 (full exit)" in text
     assert "BUY  55 A @ 12.34 = 678.7" in text  # 55 x 12.34 = 678.70, written canonically
     assert text.startswith("RebalancePlan(plan_id=")
+
+
+def test_the_plan_id_is_the_documented_hash_of_the_plans_content() -> None:
+    # docs/schema.md: SHA-256 of these lines joined by newlines, first 32 hex digits.
+    account = AccountSnapshot(
+        cash="1000",
+        positions={"C": "2.5"},
+        prices={"A": "7.77", "C": "40"},
+        as_of=datetime(2026, 1, 5, 10, tzinfo=timezone(timedelta(hours=-5))),
+        account_id="acct-1",
+    )
+    plan = plan_rebalance(account, {"A": "0.5", "Z": "0.1"}, RebalanceConfig(missing_price="skip"))
+    (sell, buy), (skip,) = plan.orders, plan.skipped
+    lines = [
+        "alchemiser.plan/1",
+        "acct-1",
+        "2026-01-05T15:00:00+00:00",  # as_of in UTC
+        "1000",
+        str(plan.reserve),
+        "1100",  # equity: 1,000 + 2.5 x 40
+        *(
+            f"o|{o.symbol}|{o.side.value}|{o.qty}|{o.ref_price}|{o.target_weight}"
+            f"|{o.current_weight}|{int(o.is_full_exit)}"
+            for o in (sell, buy)
+        ),
+        f"s|Z|buy|missing_price|0|{skip.notional}|{skip.detail}",
+    ]
+
+    assert (sell.symbol, sell.is_full_exit, buy.symbol) == ("C", True, "A")
+    assert plan.plan_id == hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from alchemiser_core import (
+    AccountSnapshot,
     AssetRules,
     DriftBand,
     InvalidInputError,
@@ -18,7 +19,8 @@ from alchemiser_core import (
     allocation_diff,
     plan_rebalance,
 )
-from tests.helpers import legs, snapshot
+from alchemiser_core.numeric import exact_context
+from tests.helpers import AS_OF, legs, snapshot
 
 D = Decimal
 
@@ -463,3 +465,23 @@ def test_every_order_reports_its_weight_now_and_its_target() -> None:
         ("sell", "Z", D("0.25"), D("0.1"), 0, True),
         ("buy", "B", 6, 0, D("0.3"), False),
     ]
+
+
+def test_notionals_stay_exact_past_the_default_28_digits() -> None:
+    # Cash 10^14 in fractional lots of 1e-9 at 1.23456789: the quantity has 14 + 9 digits,
+    # its notional up to 32, more than Python's default context keeps (28).
+    account = AccountSnapshot(
+        cash="100000000000000",
+        positions={},
+        prices={"A": "1.23456789"},
+        as_of=AS_OF,
+        rules={"A": AssetRules(fractionable=True)},
+    )
+
+    plan = plan_rebalance(account, {"A": 1}, RebalanceConfig(cash_reserve_pct=0, fractional=True))
+
+    (order,) = plan.orders
+    exact = exact_context()
+    assert order.notional == exact.multiply(order.qty, D("1.23456789"))
+    assert len(order.notional.as_tuple().digits) > 28
+    assert plan.cash_after == exact.subtract(D("100000000000000"), order.notional) >= 0
