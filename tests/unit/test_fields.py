@@ -203,3 +203,10 @@ def test_aware_datetime_names_a_naive_datetime_as_naive() -> None:
 
     assert naive.value.expected == "a timezone-aware datetime (naive given)"
     assert not_a_datetime.value.expected == "a timezone-aware datetime"
+
+
+def test_an_identifier_of_exactly_the_maximum_length_is_accepted() -> None:
+    assert identifier("a" * 64, "account_id") == "a" * 64
+    assert identifier("x" * 10, "id", max_length=10) == "x" * 10
+    with pytest.raises(InvalidInputError):
+        identifier("x" * 11, "id", max_length=10)
