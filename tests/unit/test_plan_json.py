@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -104,3 +105,30 @@ def test_the_plan_id_is_the_documented_hash_of_the_plans_content() -> None:
 
     assert (sell.symbol, sell.is_full_exit, buy.symbol) == ("C", True, "A")
     assert plan.plan_id == hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
+
+
+def test_as_of_is_kept_in_utc_whatever_the_machines_time_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A plan read back on a machine in New York still says UTC (+00:00), not local time.
+    plan = plan_rebalance(snapshot(1000, prices={"A": 10}), {"A": "0.5"})
+    in_new_york = plan.as_of.astimezone(timezone(timedelta(hours=-5)))  # the same instant
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        moved = RebalancePlan(
+            plan_id=plan.plan_id,
+            account_id=plan.account_id,
+            as_of=in_new_york,
+            orders=plan.orders,
+            skipped=plan.skipped,
+            cash_before=plan.cash_before,
+            reserve=plan.reserve,
+            equity=plan.equity,
+        )
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+    assert moved.as_of.utcoffset() == timedelta(0)
+    assert moved.as_of.isoformat() == plan.as_of.isoformat()
