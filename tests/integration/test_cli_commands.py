@@ -111,8 +111,18 @@ def test_plan_prints_a_json_plan_equal_to_the_librarys(
     assert RebalancePlan.from_json(result.stdout) == _expected_plan(targets)
 
 
-def test_plan_table_lists_sells_then_buys_with_totals(tmp_path: Path, home: dict[str, str]) -> None:
-    result = _run(home, "plan", _file(tmp_path, "plan.json", DOCUMENT))
+@pytest.mark.parametrize("targets_format", ["document", "json", "csv"])
+def test_plan_table_lists_sells_then_buys_with_totals(
+    tmp_path: Path, home: dict[str, str], targets_format: str
+) -> None:
+    # The same targets from each input format give the same table.
+    extra = {
+        "document": [],
+        "json": ["--targets", _file(tmp_path, "t.json", dict(TARGETS))],
+        "csv": ["--targets", _file(tmp_path, "t.csv", "symbol,weight\nAAPL,0.5\nMSFT,0.5\n")],
+    }[targets_format]
+
+    result = _run(home, "plan", _file(tmp_path, "plan.json", DOCUMENT), *extra)
 
     assert (result.returncode, result.stderr) == (0, "")
     # E = 10,000 + 10 x 150 + 5 x 100 = 12,000; no reserve; T = 6,000 each.
