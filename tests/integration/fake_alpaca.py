@@ -368,3 +368,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:
         self._handle("DELETE")
+
+
+def two_cent_market() -> FakeAlpaca:
+    """An account of 10,000 cash, 40 AAPL and 30 XOM, with two-cent markets around round
+    prices (AAPL 150, MSFT 400, SPY 600, XOM 100): the ladder's 0.75 step lands on the mid."""
+    return FakeAlpaca(
+        cash=Decimal(10_000),
+        positions={"AAPL": Decimal(40), "XOM": Decimal(30)},
+        quotes={
+            symbol: (Decimal(price) - Decimal("0.01"), Decimal(price) + Decimal("0.01"))
+            for symbol, price in {"AAPL": 150, "MSFT": 400, "SPY": 600, "XOM": 100}.items()
+        },
+    )

@@ -27,7 +27,7 @@ from alchemiser_adapters.ledger.sqlite import SqliteLedger
 from alchemiser_core import RebalanceConfig, RebalancePlan, plan_rebalance, trading_day
 from tests.integration import alpaca_workers
 from tests.integration.alpaca_workers import FAST, LIMITS
-from tests.integration.fake_alpaca import KEY_ID, SECRET, FakeAlpaca, Fault
+from tests.integration.fake_alpaca import KEY_ID, SECRET, FakeAlpaca, Fault, two_cent_market
 
 D = Decimal
 TARGETS = {"AAPL": "0.2", "MSFT": "0.3", "SPY": "0.3"}  # XOM, held, is sold in full
@@ -35,17 +35,7 @@ TARGETS = {"AAPL": "0.2", "MSFT": "0.3", "SPY": "0.3"}  # XOM, held, is sold in 
 
 @pytest.fixture
 def fake() -> Iterator[FakeAlpaca]:
-    # Two-cent markets around round prices; the ladder's 0.75 step lands on the mid.
-    server = FakeAlpaca(
-        cash=D(10_000),
-        positions={"AAPL": D(40), "XOM": D(30)},
-        quotes={
-            "AAPL": (D("149.99"), D("150.01")),
-            "MSFT": (D("399.99"), D("400.01")),
-            "SPY": (D("599.99"), D("600.01")),
-            "XOM": (D("99.99"), D("100.01")),
-        },
-    )
+    server = two_cent_market()
     server.url = server.start()  # type: ignore[attr-defined]
     yield server
     server.stop()

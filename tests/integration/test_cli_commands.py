@@ -29,7 +29,7 @@ from alchemiser_core import (
     plan_rebalance,
     trading_day,
 )
-from tests.integration.fake_alpaca import KEY_ID, SECRET, FakeAlpaca
+from tests.integration.fake_alpaca import KEY_ID, SECRET, FakeAlpaca, two_cent_market
 
 SCRIPT = Path(sys.executable).with_name("alchemiser")
 AS_OF = "2026-11-26T15:30:00+00:00"
@@ -305,15 +305,7 @@ def test_demo_runs_end_to_end_in_a_fresh_home_and_its_fills_are_in_the_ledger(
 
 @pytest.fixture
 def alpaca(home: dict[str, str]) -> Iterator[tuple[FakeAlpaca, dict[str, str]]]:
-    server = FakeAlpaca(
-        cash=D(10_000),
-        positions={"AAPL": D(40), "XOM": D(30)},
-        quotes={
-            "AAPL": (D("149.99"), D("150.01")),
-            "MSFT": (D("399.99"), D("400.01")),
-            "XOM": (D("99.99"), D("100.01")),
-        },
-    )
+    server = two_cent_market()
     url = server.start()
     env = home | {
         "APCA_API_KEY_ID": KEY_ID,
