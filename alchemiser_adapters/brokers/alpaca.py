@@ -124,6 +124,10 @@ class AlpacaBroker:
         requests_per_minute: int = 200,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
+        # First, so that the repr works even on an instance whose construction failed
+        # (a traceback shows it).
+        self.paper = paper
+        self.base_url = base_url
         key = key_id or os.environ.get("APCA_API_KEY_ID")
         secret = secret_key or os.environ.get("APCA_API_SECRET_KEY")
         if not key or not secret:
@@ -132,8 +136,6 @@ class AlpacaBroker:
                 "a key id and secret (arguments, or APCA_API_KEY_ID and APCA_API_SECRET_KEY)",
                 "<missing>",
             )
-        self.paper = paper
-        self.base_url = base_url
         self.limiter = RateLimiter(requests_per_minute)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._trading = TradingClient(

@@ -24,7 +24,13 @@ from alchemiser_adapters.brokers.alpaca import AlpacaBroker
 from alchemiser_adapters.execution_report import ExecutionReport, OrderOutcome
 from alchemiser_adapters.executor import execute_plan
 from alchemiser_adapters.ledger.sqlite import SqliteLedger
-from alchemiser_core import RebalanceConfig, RebalancePlan, plan_rebalance, trading_day
+from alchemiser_core import (
+    InvalidInputError,
+    RebalanceConfig,
+    RebalancePlan,
+    plan_rebalance,
+    trading_day,
+)
 from tests.integration import alpaca_workers
 from tests.integration.alpaca_workers import FAST, LIMITS
 from tests.integration.fake_alpaca import KEY_ID, SECRET, FakeAlpaca, Fault, two_cent_market
@@ -290,3 +296,19 @@ def test_the_client_side_rate_limit_holds_on_a_large_run(
     _execute(fake, ledger, plan)
 
     assert fake.max_requests_in_a_minute() <= 200
+
+
+def test_without_credentials_the_error_says_what_to_set_and_the_half_built_broker_prints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("APCA_API_KEY_ID", raising=False)
+    monkeypatch.delenv("APCA_API_SECRET_KEY", raising=False)
+
+    with pytest.raises(InvalidInputError) as raised:
+        AlpacaBroker(base_url="http://127.0.0.1:9")
+
+    assert raised.value.field == "credentials"
+    # A traceback with locals (pytest's, a logger's) prints the half-built instance.
+    frame = raised.tb.tb_next.tb_frame if raised.tb.tb_next else raised.tb.tb_frame
+    half_built = frame.f_locals["self"]
+    assert repr(half_built) == "AlpacaBroker(paper=True, base_url='http://127.0.0.1:9')"
